@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The engine: 10,000 creates at the simulator's fastest time scale; the time until all are active,
+# transitions per second, and vpsd's CPU seconds per server.
+#   bench/engine.sh [h2|pg] [SERVERS]
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+kind=${1:-h2}
+n=${2:-10000}
+bench_init
+db_args "$kind" "engine-$kind"
+out="$BENCH/results/engine-$kind-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
+echo "machine: $(machine_info)" >&2
+vpsd_cmd catalog apply "$BENCH/catalog.yaml" "${DB_ARGS[@]}" >/dev/null
+token=$(vpsd_cmd accounts create "engine-$$" --credit 100000000 "${DB_ARGS[@]}" | tail -1)
+admin=$(vpsd_cmd admin-tokens create "${DB_ARGS[@]}" | tail -1)
+vpsd_start 18090 "${DB_ARGS[@]}" --sim-time-scale 1000000 --reconcile-interval PT300S --usage-interval PT300S
+base=http://127.0.0.1:18090
+# warm the create path a little (these servers count too)
+/usr/bin/python3 "$BENCH/creates.py" "$base" "$token" 200 8 bench >/dev/null
+cpu0=$(cpu_seconds "$VPSD_PID")
+t0=$(date +%s.%N)
+created=$(/usr/bin/python3 "$BENCH/creates.py" "$base" "$token" "$n" 16 bench)
+t1=$(date +%s.%N)
+while true; do
+  active=$(curl -fs -H "Authorization: Bearer $admin" "$base/admin/v1/servers/?status=active&page_size=1" \
+    | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')
+  [ "$active" -ge $((n + 200)) ] && break
+  sleep 0.2
+done
+t2=$(date +%s.%N)
+cpu1=$(cpu_seconds "$VPSD_PID")
+rss=$(rss_mb "$VPSD_PID")
+/usr/bin/python3 - "$kind" "$n" "$created" "$t0" "$t1" "$t2" "$cpu0" "$cpu1" "$rss" <<'PY' | tee -a "$out"
+import json, sys
+kind, n, created, t0, t1, t2, cpu0, cpu1, rss = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), *map(float, sys.argv[4:9]), int(sys.argv[9])
+total = t2 - t0
+print(json.dumps({"scenario": "engine", "db": kind, "servers": n, "create_seconds": round(t1 - t0, 2),
+                  "create_rate": created["rate"], "create_errors": created["errors"],
+                  "all_active_seconds": round(total, 2),
+                  "transitions_per_second": round(2 * n / total, 1),
+                  "cpu_seconds_per_server": round((cpu1 - cpu0) / n, 5), "rss_mb": rss}))
+PY
+vpsd_stop

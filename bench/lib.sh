@@ -1,0 +1,133 @@
+# Sourced by the bench scripts. Everything they need is installed here from Debian's packages.
+set -euo pipefail
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH/.." && pwd)"
+source "$ROOT/scripts/lib/env.sh"
+source "$ROOT/scripts/lib/postgres.sh"
+WORK="$BENCH/.work"
+RUNS=${RUNS:-3}            # runs per figure; the median is reported
+DURATION=${DURATION:-10}   # seconds per wrk run
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+export VPSD_BENCH="$BENCH"
+PIDS=()
+DBS=()
+
+bench_init() {
+  mkdir -p "$WORK" "$BENCH/results"
+  vpsd_find_jdk
+  vpsd_ensure_maven
+  local missing=()
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v nginx >/dev/null || missing+=(nginx-light)
+  command -v curl >/dev/null || missing+=(curl)
+  [ -x /usr/bin/python3 ] || missing+=(python3)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing ${missing[*]}..." >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if vpsd_needs_build "$ROOT"; then (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests package -pl cli -am) >&2; fi
+  JAR="$ROOT/cli/target/vpsd.jar"
+  trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
+  [ -f "$WORK/nginx/nginx.pid" ] && nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null || true
+  for db in "${DBS[@]:-}"; do [ -n "$db" ] && vpsd_pg_psql -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; done
+}
+
+machine_info() {
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores, $(awk '/MemTotal/ {printf "%d GiB", $2/1048576}' /proc/meminfo),"\
+    "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(uname -r), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
+}
+
+# db_args KIND NAME: sets DB_ARGS for vpsd (h2: a fresh data dir; pg: a fresh database, dropped at exit).
+db_args() {
+  local kind=$1 name=$2
+  rm -rf "$WORK/$name"
+  mkdir -p "$WORK/$name"
+  if [ "$kind" = pg ]; then
+    vpsd_pg_ensure
+    local db="vpsd_bench_${name//-/_}_$$"
+    vpsd_pg_psql -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+    vpsd_pg_psql -c "CREATE DATABASE $db" >/dev/null
+    DBS+=("$db")
+    DB_ARGS=(--data "$WORK/$name" --database "jdbc:postgresql://127.0.0.1:5432/$db?user=postgres")
+  else
+    DB_ARGS=(--data "$WORK/$name")
+  fi
+}
+
+vpsd_cmd() { "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $VPSD_JVM_OPTS -jar "$JAR" "$@"; }
+
+# vpsd_start PORT ARGS...: starts `vpsd serve`, waits for /healthz, sets VPSD_PID and STARTUP_MS.
+vpsd_start() {
+  local port=$1; shift
+  local t0
+  t0=$(date +%s%N)
+  "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $VPSD_JVM_OPTS -jar "$JAR" serve --port "$port" "$@" \
+    >"$WORK/vpsd-$port.out" 2>"$WORK/vpsd-$port.err" &
+  VPSD_PID=$!
+  PIDS+=("$VPSD_PID")
+  for _ in $(seq 1 600); do
+    if curl -fs -o /dev/null "http://127.0.0.1:$port/healthz"; then
+      STARTUP_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+      return 0
+    fi
+    kill -0 "$VPSD_PID" 2>/dev/null || break
+    sleep 0.02
+  done
+  echo "vpsd did not start:" >&2; cat "$WORK/vpsd-$port.err" >&2; return 1
+}
+
+vpsd_stop() { kill "$VPSD_PID" 2>/dev/null || true; wait "$VPSD_PID" 2>/dev/null || true; }
+
+rss_mb() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status"; }
+cpu_seconds() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }
+
+# nginx_serve FILE: serves FILE's exact bytes as application/json at http://127.0.0.1:18999/body
+nginx_serve() {
+  mkdir -p "$WORK/nginx/root"
+  cp "$1" "$WORK/nginx/root/body"
+  cat >"$WORK/nginx/nginx.conf" <<NGINX
+worker_processes auto;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  default_type application/json;
+  keepalive_requests 10000000;
+  server { listen 127.0.0.1:18999; root $WORK/nginx/root; location / { } }
+}
+NGINX
+  if [ -f "$WORK/nginx/nginx.pid" ] && kill -0 "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null; then
+    nginx -c "$WORK/nginx/nginx.conf" -s reload
+  else
+    nginx -c "$WORK/nginx/nginx.conf"
+  fi
+  sleep 0.3
+}
+
+nginx_stop() { nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null || true; rm -f "$WORK/nginx/nginx.pid"; }
+
+# wrk_median URL [SCRIPT]: a short warm-up, then RUNS runs; prints the median run as JSON (by rps).
+# VPSD_TOKEN (and VPSD_IDS for the scripts) must be exported; HEADER_TOKEN=1 adds the bearer header.
+wrk_median() {
+  local url=$1 script=${2:-}
+  local args=(-t"$WRK_THREADS" -c"$CONNECTIONS" --latency)
+  [ -n "$script" ] && args+=(-s "$BENCH/wrk/$script")
+  [ "${HEADER_TOKEN:-0}" = 1 ] && args+=(-H "Authorization: Bearer $VPSD_TOKEN")
+  wrk "${args[@]}" -d"${WARMUP:-8}s" "$url" >/dev/null
+  local results=()
+  for _ in $(seq 1 "$RUNS"); do
+    results+=("$(wrk "${args[@]}" -d"${DURATION}s" "$url" | /usr/bin/python3 "$BENCH/wrkparse.py")")
+  done
+  printf '%s\n' "${results[@]}" | /usr/bin/python3 -c '
+import json, sys
+runs = sorted((json.loads(l) for l in sys.stdin if l.strip()), key=lambda r: r["rps"])
+m = runs[len(runs) // 2]
+m["runs_rps"] = [r["rps"] for r in runs]
+print(json.dumps(m))'
+}

@@ -1,0 +1,12 @@
+import requests
+
+server_id = 12345
+url = f"https://admin.vps.org/api/v1/servers/{server_id}/"
+headers = {
+    "Authorization": "Bearer YOUR_API_TOKEN",
+    "Content-Type": "application/json"
+}
+data = {"name": "new-server-name"}
+
+response = requests.patch(url, headers=headers, json=data)
+print(response.json())

@@ -1,0 +1,11 @@
+import requests
+
+server_id = 12345
+url = f"https://admin.vps.org/api/v1/servers/{server_id}/reboot/"
+headers = {
+    "Authorization": "Bearer YOUR_API_TOKEN",
+    "Content-Type": "application/json"
+}
+
+response = requests.post(url, headers=headers)
+print(response.json())

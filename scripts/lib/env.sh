@@ -1,0 +1,57 @@
+# Sourced by ./vpsd, ./run-tests and the bench scripts. Finds a JDK of version 21 or newer and
+# Maven, installing Maven from Debian's packages when it is missing (root only).
+
+vpsd_java_major() {
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1
+}
+
+# Sets JAVA_HOME to the newest JDK >= 21 among $VPSD_JAVA_HOME, $JAVA_HOME, /usr/lib/jvm/* and the java on PATH.
+vpsd_find_jdk() {
+  local best="" best_major=0 candidate major
+  local candidates=("${VPSD_JAVA_HOME:-}" "${JAVA_HOME:-}")
+  for candidate in /usr/lib/jvm/* /opt/java/* /opt/jdk*; do candidates+=("$candidate"); done
+  if command -v java >/dev/null 2>&1; then
+    candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
+  fi
+  for candidate in "${candidates[@]}"; do
+    [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] && [ -x "$candidate/bin/javac" ] || continue
+    major=$(vpsd_java_major "$candidate")
+    [[ "$major" =~ ^[0-9]+$ ]] || continue
+    if [ "$major" -ge 21 ] && [ "$major" -gt "$best_major" ]; then
+      best="$candidate"; best_major="$major"
+    fi
+  done
+  if [ -z "$best" ]; then
+    echo "vpsd needs a JDK 21 or newer (none found in \$JAVA_HOME, /usr/lib/jvm or on PATH)." >&2
+    echo "Install one (e.g. Temurin 21 or 25) and set VPSD_JAVA_HOME to it." >&2
+    return 1
+  fi
+  export JAVA_HOME="$best"
+  export PATH="$JAVA_HOME/bin:$PATH"
+  # Maven's own Guava warns about sun.misc.Unsafe on JDK 24+; the warning is noise for us.
+  if [ "$best_major" -ge 24 ] && [[ "${MAVEN_OPTS:-}" != *sun-misc-unsafe* ]]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+  fi
+}
+
+vpsd_ensure_maven() {
+  if ! command -v mvn >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "Installing Maven from Debian's packages..." >&2
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >&2
+    else
+      echo "vpsd needs Maven (mvn) to build; install it." >&2
+      return 1
+    fi
+  fi
+}
+
+# True when the runnable jar is missing or older than any source or build file.
+vpsd_needs_build() {
+  local root="$1" jar="$1/cli/target/vpsd.jar"
+  [ -f "$jar" ] || return 0
+  [ -n "$(find "$root/pom.xml" "$root"/*/pom.xml "$root"/*/src/main -newer "$jar" -print -quit 2>/dev/null)" ]
+}
+
+# The JVM options vpsd runs with (./vpsd and the benchmarks): VPSD_JAVA_OPTS replaces them.
+VPSD_JVM_OPTS="${VPSD_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"

@@ -1,0 +1,322 @@
+package org.vpsd.server.domain;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the domain needs from storage, one interface per kind of record, all reached through one
+ * transaction. The {@code store} package implements them with SQL; nothing here knows SQL.
+ */
+public interface Repositories {
+    Accounts accounts();
+
+    Tokens tokens();
+
+    Catalog catalog();
+
+    Servers servers();
+
+    Tasks tasks();
+
+    Ledger ledger();
+
+    Addresses addresses();
+
+    SshKeys sshKeys();
+
+    Events events();
+
+    Usages usage();
+
+    Leases leases();
+
+    Settings settings();
+
+    interface Accounts {
+        long insert(String name, BigDecimal balance, Instant now);
+
+        Optional<Account> find(long id);
+
+        Optional<Account> findByName(String name);
+
+        List<Account> list();
+
+        /** Takes {@code amount} from the balance if the balance covers it; false otherwise. */
+        boolean chargeIfCovered(long id, BigDecimal amount);
+
+        /** Adds {@code delta} (negative to take) and returns the new balance. */
+        BigDecimal add(long id, BigDecimal delta);
+
+        void setSuspended(long id, boolean suspended);
+
+        /** Locks the account's row until the transaction ends (serialises money movements). */
+        Optional<Account> lock(long id);
+    }
+
+    interface Tokens {
+        long insert(Long accountId, String name, String hash, String hint, Instant now);
+
+        Optional<Principal> findActive(String hash);
+
+        List<TokenInfo> list(Long accountId, boolean admin);
+
+        boolean revoke(long id, Instant now);
+
+        Optional<TokenInfo> find(long id);
+    }
+
+    /** A token as the provider sees it: never the secret, only a hint of its first characters. */
+    record TokenInfo(long id, Long accountId, String name, String hint, Instant createdAt, Instant revokedAt) {}
+
+    interface Catalog {
+        List<Plan> plans();
+
+        Optional<Plan> plan(long id);
+
+        List<OsImage> osImages();
+
+        Optional<OsImage> osImage(long id);
+
+        List<Location> locations();
+
+        Optional<Location> location(long id);
+
+        Optional<Location> locationByCode(String code);
+
+        void upsertPlan(Plan plan);
+
+        void upsertOs(OsImage os);
+
+        /** Creates or updates a location by code (not its ranges and hosts) and returns its id. */
+        long upsertLocation(String code, String name, boolean available);
+
+        /** Adds the range if the location does not have it yet; returns its id and whether it was new. */
+        RangeId ensureRange(long locationId, Location.AddressRange range);
+
+        void upsertHost(long locationId, Location.Host host);
+
+        Optional<Location.Host> host(long id);
+
+        /** Reserves capacity on a host if it has room (with its overcommit ratios); false otherwise. */
+        boolean reserveCapacity(long hostId, int vcpus, int memoryMb);
+
+        void releaseCapacity(long hostId, int vcpus, int memoryMb);
+
+        boolean planInUse(long planId);
+
+        boolean osInUse(long osId);
+    }
+
+    record RangeId(long id, boolean created) {}
+
+    /** The fields of a server being created. */
+    record NewServer(
+            long accountId,
+            String name,
+            String hostname,
+            long locationId,
+            long planId,
+            long osId,
+            Long sshKeyId,
+            boolean backupsEnabled,
+            BigDecimal hourlyPrice,
+            Instant now,
+            Instant nextChargeAt) {}
+
+    /** A filter of server lists; null fields do not filter. */
+    record ServerFilter(Long accountId, Status status, Long locationId) {}
+
+    /** What billing needs of a server. */
+    record Billable(long id, long accountId, BigDecimal hourlyPrice, int billedPeriods, Instant createdAt, Instant deletedAt) {}
+
+    interface Servers {
+        long insert(NewServer server);
+
+        /** Locks the server's row until the transaction ends and returns its status, if it exists. */
+        Optional<Status> lock(long id);
+
+        /** Whether one of the account's servers, other than {@code exceptId}, holds this name. */
+        boolean nameTaken(long accountId, String name, long exceptId);
+
+        /** The server if it exists and is not deleted, whoever owns it. */
+        Optional<Server> find(long id);
+
+        Optional<Server> findForAccount(long accountId, long id);
+
+        /** Whether the account has a server (not deleted) with this id. */
+        boolean ownedBy(long accountId, long id);
+
+        List<Server> page(ServerFilter filter, long offset, int limit);
+
+        long count(ServerFilter filter);
+
+        /** Moves from {@code from} to {@code to} if the server is still in {@code from}. */
+        boolean compareAndSetStatus(long id, Status from, Status to, String detail, Instant now);
+
+        void setStatus(long id, Status to, String detail, Instant now);
+
+        void updateAttributes(long id, String name, String hostname, boolean backupsEnabled, Instant now);
+
+        /** Changes only {@code backups_enabled}: no indexed column is touched. */
+        void setBackups(long id, boolean backupsEnabled, Instant now);
+
+        /** Frees the name and moves to {@code deleting}; false if it was already deleting or deleted. */
+        boolean markDeleting(long id, Instant now);
+
+        void markProvisioned(long id, Instant now);
+
+        void tombstone(long id, Instant now);
+
+        void setAddresses(long id, String ipv4, String ipv6);
+
+        void setHost(long id, Long hostId);
+
+        List<Billable> dueForCharge(Instant now, int limit);
+
+        /** Records that periods up to {@code newBilled} are charged, if {@code expected} still holds. */
+        boolean advanceBilling(long id, int expected, int newBilled, Instant nextChargeAt);
+
+        /** Which of these ids are servers that exist (not deleted). */
+        java.util.Set<Long> existing(java.util.Collection<Long> ids);
+
+        /** Ids of an account's servers that are not deleted, with their status. */
+        List<IdStatus> ofAccount(long accountId);
+
+        /** Servers in the given statuses that have no pending work (for reconciliation and usage). */
+        List<Server> restingIn(List<Status> statuses, long afterId, int limit);
+    }
+
+    record IdStatus(long id, Status status) {}
+
+    /** One pending operation of the engine. */
+    record Task(
+            long serverId,
+            Operation operation,
+            int step,
+            int generation,
+            int attempts,
+            Instant runAt,
+            Instant deadline,
+            String state,
+            String lastError) {}
+
+    /** Where a task stands after a step. */
+    record Progress(int step, Instant runAt, Instant deadline, String state, int attempts, String lastError) {}
+
+    interface Tasks {
+        /** Adds the operation for a server that has none; false if it has one already. */
+        boolean insert(long serverId, Operation op, Instant runAt, Instant now);
+
+        /**
+         * Replaces whatever the server has pending with {@code op}, from its first step, keeping a
+         * running step's lease so that nobody starts the new operation before the old step ends.
+         */
+        void replace(long serverId, Operation op, Instant runAt, Instant now);
+
+        Optional<Task> find(long serverId);
+
+        /** Claims up to {@code limit} due tasks nobody holds, for {@code owner}, until {@code leaseUntil}. */
+        List<Task> claim(String owner, Instant now, Instant leaseUntil, int limit);
+
+        /**
+         * Saves the task's progress if it is still this generation and held by {@code owner}; lets go
+         * of the lease unless {@code keepLease} (the next step follows at once).
+         */
+        boolean advance(long serverId, int generation, String owner, Progress progress, boolean keepLease);
+
+        /** Makes the server's pending step due now (something happened to its machine). */
+        void runNow(long serverId, Instant now);
+
+        /** Removes the finished task if it is still this generation and held by owner. */
+        boolean finish(long serverId, int generation, String owner);
+
+        /** Lets go of a claim without changing the task (a superseded step). */
+        void release(long serverId, String owner);
+
+        /** Extends the leases of these servers' tasks still held under {@code ownerPrefix}: the replica's heartbeat. */
+        int renew(String ownerPrefix, java.util.Collection<Long> serverIds, Instant leaseUntil);
+
+        /** Lets go of every lease whose owner starts with {@code ownerPrefix} (a replica shutting down). */
+        int releaseAll(String ownerPrefix);
+
+        Optional<Instant> nextRunAt();
+
+        long countPending();
+    }
+
+    interface Ledger {
+        /** Appends a charge of one period; false if that period of that server is already charged. */
+        boolean charge(long accountId, long serverId, int period, BigDecimal amount, BigDecimal balanceAfter, Instant now);
+
+        void credit(long accountId, BigDecimal amount, BigDecimal balanceAfter, Instant now, String note);
+
+        List<LedgerEntry> list(long accountId, long afterId, int limit);
+
+        BigDecimal sum(long accountId);
+    }
+
+    interface Addresses {
+        /** Gives the server a free address of the family in the location; empty when none is free. */
+        Optional<String> allocate(long serverId, long locationId, int family, Instant now);
+
+        Optional<String> heldBy(long serverId, int family);
+
+        void releaseAll(long serverId, Instant now);
+
+        /** Adds the addresses to the pool (ignoring ones already there); returns how many were new. */
+        int addToPool(long locationId, long rangeId, int family, List<String> addresses);
+
+        long countFree(long locationId, int family);
+
+        Optional<Location.AddressRange> rangeOf(String address);
+    }
+
+    interface SshKeys {
+        long insert(long accountId, String name, String publicKey, String fingerprint, Instant now);
+
+        Optional<SshKeyRecord> find(long accountId, long id);
+
+        Optional<SshKeyRecord> findByFingerprint(long accountId, String fingerprint);
+
+        List<SshKeyRecord> list(long accountId, long offset, int limit);
+
+        long count(long accountId);
+
+        boolean delete(long accountId, long id);
+    }
+
+    interface Events {
+        void append(long serverId, String kind, String message, Instant at);
+
+        List<ServerEvent> list(long serverId, int limit);
+    }
+
+    /** The usage shown for a server, with the counters the next sample is compared with. */
+    record UsageRecord(Usage usage, long netBytes, String month, long monthBytes) {}
+
+    interface Usages {
+        Optional<UsageRecord> find(long serverId);
+
+        void save(long serverId, UsageRecord record);
+
+        void clear(long serverId);
+    }
+
+    interface Leases {
+        /** Takes or renews the named lease for owner if it is free, expired or already owner's. */
+        boolean acquire(String name, String owner, Instant now, Instant until);
+    }
+
+    interface Settings {
+        Optional<String> get(String name);
+
+        void put(String name, String value);
+
+        /** Writes the setting unless it exists; true if it was written. */
+        boolean putIfAbsent(String name, String value);
+
+        void delete(String name);
+    }
+}

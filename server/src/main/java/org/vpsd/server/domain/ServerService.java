@@ -1,0 +1,219 @@
+package org.vpsd.server.domain;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A customer's servers: list, read, create, change, delete, start, stop, reboot. Every change is
+ * recorded with the work it implies in one transaction, and answered at once; the engine does the
+ * work. Another account's server is not found, exactly as if it did not exist.
+ */
+public final class ServerService {
+    public static final String PROVISIONING_MESSAGE = "Server is being provisioned. This may take 2-5 minutes.";
+
+    private final Transactor tx;
+    private final Clock clock;
+    private final Duration billingPeriod;
+    private final WorkSignal signal;
+
+    public ServerService(Transactor tx, Clock clock, Duration billingPeriod, WorkSignal signal) {
+        this.tx = tx;
+        this.clock = clock;
+        this.billingPeriod = billingPeriod;
+        this.signal = signal;
+    }
+
+    /** One page of a list, with the total that matches. */
+    public record Listing(long count, List<Server> servers) {}
+
+    public Listing list(long accountId, Status status, String locationCode, long offset, int limit) {
+        return listAll(accountId, status, locationCode, offset, limit);
+    }
+
+    public Server get(long accountId, long id) {
+        return tx.read(r -> r.servers().findForAccount(accountId, id)).orElseThrow(DomainException.NotFound::new);
+    }
+
+    public Server create(long accountId, ServerRequests.Create req, FieldErrors errors) {
+        Instant now = clock.instant();
+        long id = tx.inTransaction(r -> {
+            Plan plan = null;
+            OsImage os = null;
+            Long locationId = null;
+            required(errors, "name", req.name());
+            if (req.name() != null) {
+                check(errors, "name", Names.serverNameProblem(req.name()));
+            }
+            if (required(errors, "plan_id", req.planId())) {
+                plan = r.catalog().plan(req.planId()).filter(Plan::available).orElse(null);
+                if (plan == null) {
+                    errors.add("plan_id", "Invalid pk \"" + req.planId() + "\" - object does not exist.");
+                }
+            }
+            if (required(errors, "os_id", req.osId())) {
+                os = r.catalog().osImage(req.osId()).filter(OsImage::available).orElse(null);
+                if (os == null) {
+                    errors.add("os_id", "Invalid pk \"" + req.osId() + "\" - object does not exist.");
+                }
+            }
+            if (required(errors, "location", req.location())) {
+                locationId = r.catalog().locationByCode(req.location()).filter(Location::available).map(Location::id).orElse(null);
+                if (locationId == null) {
+                    errors.add("location", "Object with code=" + req.location() + " does not exist.");
+                }
+            }
+            if (req.hostname() != null) {
+                check(errors, "hostname", Names.hostnameProblem(req.hostname()));
+            }
+            if (req.sshKeyId() != null && r.sshKeys().find(accountId, req.sshKeyId()).isEmpty()) {
+                errors.add("ssh_key_id", "Invalid pk \"" + req.sshKeyId() + "\" - object does not exist.");
+            }
+            if (!errors.has("name") && r.servers().nameTaken(accountId, req.name(), -1)) {
+                errors.add("name", Names.NAME_TAKEN);
+            }
+            errors.throwIfAny();
+
+            // The account's row is locked last, by the charge, so that concurrent creates queue on it briefly.
+            BigDecimal price = plan.hourlyPrice();
+            String hostname = req.hostname() != null ? req.hostname() : req.name();
+            long serverId = r.servers().insert(new Repositories.NewServer(accountId, req.name(), hostname, locationId, plan.id(),
+                    os.id(), req.sshKeyId(), Boolean.TRUE.equals(req.backupsEnabled()), price, now, now.plus(billingPeriod)));
+            r.tasks().insert(serverId, Operation.PROVISION, now, now);
+            r.events().append(serverId, "created", "Created: " + plan.name() + ", " + os.name() + ", " + req.location() + ".", now);
+            if (!r.accounts().chargeIfCovered(accountId, price)) {
+                BigDecimal balance = r.accounts().find(accountId).map(Account::balance).orElse(BigDecimal.ZERO);
+                throw new DomainException.PaymentRequired("Insufficient credit: the balance of " + balance.stripTrailingZeros().toPlainString()
+                        + " does not cover the first hour of " + plan.name() + " (" + price.stripTrailingZeros().toPlainString() + ").");
+            }
+            BigDecimal balanceAfter = r.accounts().find(accountId).orElseThrow().balance();
+            r.ledger().charge(accountId, serverId, 0, price, balanceAfter, now);
+            return serverId;
+        });
+        signal.workAdded();
+        return get(accountId, id);
+    }
+
+    public Server update(long accountId, long id, ServerRequests.Update req, FieldErrors errors) {
+        Instant now = clock.instant();
+        return tx.inTransaction(r -> {
+            Server s = lockForAccount(r, accountId, id);
+            if (req.full()) {
+                required(errors, "name", req.name());
+                required(errors, "hostname", req.hostname());
+                required(errors, "backups_enabled", req.backupsEnabled());
+            }
+            if (req.name() != null) {
+                check(errors, "name", Names.serverNameProblem(req.name()));
+                if (!errors.has("name") && r.servers().nameTaken(accountId, req.name(), id)) {
+                    errors.add("name", Names.NAME_TAKEN);
+                }
+            }
+            if (req.hostname() != null) {
+                check(errors, "hostname", Names.hostnameProblem(req.hostname()));
+            }
+            errors.throwIfAny();
+            if (s.status() == Status.DELETING) {
+                throw new DomainException.InvalidState("Server is being deleted");
+            }
+            String name = req.name() != null ? req.name() : s.name();
+            String hostname = req.hostname() != null ? req.hostname() : s.hostname();
+            boolean backups = req.backupsEnabled() != null ? req.backupsEnabled() : s.backupsEnabled();
+            if (name.equals(s.name()) && hostname.equals(s.hostname()) && backups == s.backupsEnabled()) {
+                return s;
+            }
+            if (name.equals(s.name()) && hostname.equals(s.hostname())) {
+                r.servers().setBackups(id, backups, now);
+            } else {
+                r.servers().updateAttributes(id, name, hostname, backups, now);
+            }
+            return r.servers().find(id).orElseThrow();
+        });
+    }
+
+    /** Whether the account has this server (a cheap check, before a request's body is read). */
+    public boolean exists(long accountId, long id) {
+        return tx.read(r -> r.servers().ownedBy(accountId, id));
+    }
+
+    /** Starts, stops, reboots or deletes; returns the server in the status the action put it in. */
+    public Server act(long accountId, long id, Action action) {
+        Instant now = clock.instant();
+        // The answer is the server as this transaction left it: the engine may finish a fast
+        // operation before a later read, and the action body must show the transitional status.
+        Server after = tx.inTransaction(r -> {
+            Server s = lockForAccount(r, accountId, id);
+            switch (Transitions.decide(s.status(), action)) {
+                case Transitions.Refuse refuse -> throw new DomainException.InvalidState(refuse.detail());
+                case Transitions.Already already -> {
+                    return s;
+                }
+                case Transitions.Go go -> {
+                    if (action == Action.DELETE) {
+                        r.servers().markDeleting(id, now);
+                        r.tasks().replace(id, Operation.DELETE, now, now);
+                    } else {
+                        r.servers().setStatus(id, go.next(), null, now);
+                        if (!r.tasks().insert(id, go.operation(), now, now)) {
+                            r.tasks().replace(id, go.operation(), now, now);
+                        }
+                    }
+                    r.events().append(id, action.name().toLowerCase(java.util.Locale.ROOT), action.acceptedMessage() + ".", now);
+                    return r.servers().find(id).orElseThrow();
+                }
+            }
+        });
+        signal.workAdded();
+        return after;
+    }
+
+    /** A server as the provider sees it: with its pending work and its recent history. */
+    public record ProviderView(Server server, Optional<Repositories.Task> task, List<ServerEvent> events) {}
+
+    /** Every account's servers, for the provider; a null filter field does not filter. */
+    public Listing listAll(Long accountId, Status status, String locationCode, long offset, int limit) {
+        return tx.read(r -> {
+            Long locationId = locationCode == null ? null : r.catalog().locationByCode(locationCode).map(Location::id)
+                    .orElseThrow(() -> FieldErrors.of("location", "Select a valid choice. " + locationCode
+                            + " is not one of the available choices."));
+            var filter = new Repositories.ServerFilter(accountId, status, locationId);
+            long count = r.servers().count(filter);
+            return new Listing(count, offset < count ? r.servers().page(filter, offset, limit) : List.of());
+        });
+    }
+
+    public ProviderView providerView(long id) {
+        return tx.read(r -> {
+            Server s = r.servers().find(id).orElseThrow(DomainException.NotFound::new);
+            return new ProviderView(s, r.tasks().find(id), r.events().list(id, 50));
+        });
+    }
+
+    private static Server lockForAccount(Repositories r, long accountId, long id) {
+        Optional<Status> locked = r.servers().lock(id);
+        if (locked.isEmpty()) {
+            throw new DomainException.NotFound();
+        }
+        return r.servers().findForAccount(accountId, id).orElseThrow(DomainException.NotFound::new);
+    }
+
+    private static boolean required(FieldErrors errors, String field, Object value) {
+        if (errors.has(field)) {
+            return false;
+        }
+        if (value == null) {
+            errors.add(field, "This field is required.");
+            return false;
+        }
+        return true;
+    }
+
+    private static void check(FieldErrors errors, String field, String problem) {
+        if (problem != null && !errors.has(field)) {
+            errors.add(field, problem);
+        }
+    }
+}

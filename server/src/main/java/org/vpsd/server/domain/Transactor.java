@@ -1,0 +1,22 @@
+package org.vpsd.server.domain;
+
+import java.util.function.Function;
+
+/**
+ * Runs domain work against storage. {@link #inTransaction} commits everything the function did or
+ * nothing; a transient conflict (deadlock, serialisation failure) re-runs the function, so it must
+ * have no effect outside the transaction.
+ */
+public interface Transactor {
+    <T> T inTransaction(Function<Repositories, T> work);
+
+    /** Reads without a transaction of its own (each statement sees committed data). */
+    <T> T read(Function<Repositories, T> work);
+
+    default void run(java.util.function.Consumer<Repositories> work) {
+        inTransaction(r -> {
+            work.accept(r);
+            return null;
+        });
+    }
+}

@@ -1,0 +1,423 @@
+package org.vpsd.server.engine;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vpsd.server.domain.Account;
+import org.vpsd.server.domain.Operation;
+import org.vpsd.server.domain.Repositories;
+import org.vpsd.server.domain.Server;
+import org.vpsd.server.domain.Status;
+import org.vpsd.server.domain.Suspensions;
+import org.vpsd.server.domain.Transactor;
+import org.vpsd.server.domain.WorkSignal;
+import org.vpsd.server.driver.Hypervisor;
+import org.vpsd.server.driver.UsageSample;
+import org.vpsd.server.driver.VmNotFoundException;
+import org.vpsd.server.driver.VmRef;
+
+/**
+ * Drives every server to the resting status of its pending operation. The work lives in the
+ * database ({@code server_tasks}), so it survives crashes and is shared by all replicas: each
+ * replica claims due tasks under a lease, runs one step of each on a virtual thread, and commits
+ * the step's outcome only if the task is still the same operation and still its own. A heartbeat
+ * renews the leases of the steps it is running; a dead replica's leases expire and its tasks are
+ * claimed by the others.
+ */
+public final class Engine implements WorkSignal, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final Transactor tx;
+    private final Hypervisor hv;
+    private final EngineConfig cfg;
+    private final Clock clock;
+    private final String replicaId;
+    private final Machines machines;
+    private final Map<Operation, OperationHandler> handlers = new EnumMap<>(Operation.class);
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService timers;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** The servers whose steps this replica is running now: only their leases are renewed. */
+    private final java.util.Set<Long> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Claims whose step failed for want of the database: let go of as soon as it is back. */
+    private final java.util.Queue<java.util.Map.Entry<Long, String>> abandoned = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final AtomicLong claims = new AtomicLong();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wakeup = lock.newCondition();
+    private final UsageCollector usage;
+    private volatile boolean pending;
+    private volatile boolean active;
+    private Thread loop;
+    private final Counter steps;
+    private final Counter failures;
+    private final Counter retries;
+    private final Timer stepTimer;
+
+    public Engine(Transactor tx, Hypervisor hv, Machines machines, EngineConfig cfg, Clock clock, String replicaId,
+            MeterRegistry metrics, UsageCollector usage) {
+        this.tx = tx;
+        this.hv = hv;
+        this.cfg = cfg;
+        this.clock = clock;
+        this.replicaId = replicaId;
+        this.usage = usage;
+        this.machines = machines;
+        handlers.put(Operation.PROVISION, new ProvisionOp(machines));
+        handlers.put(Operation.START, new StartOp());
+        handlers.put(Operation.STOP, new StopOp());
+        handlers.put(Operation.REBOOT, new RebootOp());
+        handlers.put(Operation.DELETE, new DeleteOp());
+        handlers.put(Operation.SUSPEND, new SuspendOp());
+        this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("engine-timer").factory());
+        this.steps = metrics.counter("vpsd.engine.steps");
+        this.failures = metrics.counter("vpsd.engine.operations.failed");
+        this.retries = metrics.counter("vpsd.engine.retries");
+        this.stepTimer = metrics.timer("vpsd.engine.step.duration");
+        metrics.gauge("vpsd.engine.in_flight", inFlight);
+    }
+
+    public String replicaId() {
+        return replicaId;
+    }
+
+    public void start() {
+        active = true;
+        loop = Thread.ofPlatform().name("engine-claim").daemon().start(this::claimLoop);
+        timers.scheduleWithFixedDelay(this::heartbeat, cfg.heartbeat().toMillis(), cfg.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Work was added: claim now rather than at the next poll. */
+    @Override
+    public void workAdded() {
+        lock.lock();
+        try {
+            pending = true;
+            wakeup.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Something happened to a server's machine: run its pending step now, if it has one. */
+    public void nudge(long serverId) {
+        try {
+            tx.run(r -> r.tasks().runNow(serverId, clock.instant()));
+        } catch (RuntimeException e) {
+            LOG.debug("Could not nudge server {}: {}", serverId, e.toString());
+        }
+        workAdded();
+    }
+
+    private void claimLoop() {
+        int failuresInRow = 0;
+        while (active) {
+            int claimed = 0;
+            int room = cfg.maxInFlight() - inFlight.get();
+            try {
+                if (room > 0) {
+                    claimed = claim(Math.min(room, cfg.claimBatch()));
+                }
+                failuresInRow = 0;
+            } catch (RuntimeException e) {
+                failuresInRow++;
+                if (failuresInRow == 1 || failuresInRow % 20 == 0) {
+                    LOG.warn("Could not claim work ({} time(s) in a row): {}", failuresInRow, e.toString());
+                }
+                sleep(Math.min(5_000, 100L * failuresInRow));
+                continue;
+            }
+            if (claimed < cfg.claimBatch() || inFlight.get() >= cfg.maxInFlight()) {
+                awaitWork(cfg.poll());
+            }
+        }
+    }
+
+    private int claim(int limit) {
+        for (int n = abandoned.size(); n > 0; n--) {
+            var claim = abandoned.poll();
+            if (claim == null) {
+                break;
+            }
+            try {
+                tx.run(r -> r.tasks().release(claim.getKey(), claim.getValue()));
+            } catch (RuntimeException e) {
+                abandoned.add(claim);
+                throw e;
+            }
+        }
+        String owner = replicaId + "#" + claims.incrementAndGet();
+        Instant now = clock.instant();
+        List<Repositories.Task> tasks = tx.inTransaction(r -> r.tasks().claim(owner, now, now.plus(cfg.lease()), limit));
+        for (Repositories.Task t : tasks) {
+            inFlight.incrementAndGet();
+            running.add(t.serverId());
+            workers.execute(() -> {
+                try {
+                    run(t, owner);
+                } catch (RuntimeException e) {
+                    // Most likely the database went away mid-step: the claim is let go of when it is back (or its
+                    // lease, no longer renewed, expires), and the step runs again, here or on another replica.
+                    LOG.warn("Server {} {} step left for later: {}", t.serverId(), t.operation().wire(), e.toString());
+                    abandoned.add(java.util.Map.entry(t.serverId(), owner));
+                } finally {
+                    running.remove(t.serverId());
+                    inFlight.decrementAndGet();
+                    workAdded();
+                }
+            });
+        }
+        return tasks.size();
+    }
+
+    private void awaitWork(Duration max) {
+        lock.lock();
+        try {
+            if (!pending && active) {
+                wakeup.await(max.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            pending = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void heartbeat() {
+        try {
+            var ids = java.util.List.copyOf(running);
+            int renewed = tx.inTransaction(r -> r.tasks().renew(replicaId + "#", ids, clock.instant().plus(cfg.lease())));
+            LOG.trace("Heartbeat renewed {} lease(s)", renewed);
+        } catch (RuntimeException e) {
+            LOG.warn("Heartbeat failed: {}", e.toString());
+        }
+    }
+
+    /** Runs steps of one task for as long as they follow each other at once, then commits and lets go. */
+    private void run(Repositories.Task claimed, String owner) {
+        Repositories.Task task = claimed;
+        while (task != null && active) {
+            task = runStep(task, owner);
+        }
+        if (task != null) {
+            release(claimed.serverId(), owner);
+        }
+    }
+
+    /** One step; returns the task to run next at once, or null when the task was committed or let go. */
+    private Repositories.Task runStep(Repositories.Task task, String owner) {
+        Optional<Server> found = tx.read(r -> r.servers().find(task.serverId()));
+        if (found.isEmpty()) {
+            tx.run(r -> r.tasks().finish(task.serverId(), task.generation(), owner));
+            return null;
+        }
+        Server server = found.get();
+        StepResult result;
+        long started = System.nanoTime();
+        try {
+            VmRef vm = tx.read(r -> machines.ref(r, server));
+            result = handlers.get(task.operation()).step(new Step(task, server, vm, hv, tx, cfg, clock));
+        } catch (StepFailure e) {
+            result = new StepResult.Failed(e.getMessage());
+        } catch (RuntimeException e) {
+            return retry(task, owner, e);
+        } finally {
+            stepTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            steps.increment();
+        }
+        return switch (result) {
+            case StepResult.Next next -> advance(task, owner, next);
+            case StepResult.Done done -> {
+                finish(task, owner, server, done.note());
+                yield null;
+            }
+            case StepResult.Failed failed -> {
+                fail(task, owner, failed.reason());
+                yield null;
+            }
+        };
+    }
+
+    private Repositories.Task advance(Repositories.Task task, String owner, StepResult.Next next) {
+        Instant runAt = clock.instant().plus(next.delay());
+        boolean immediate = next.delay().isZero() && next.step() != task.step();
+        var progress = new Repositories.Progress(next.step(), runAt, next.deadline(), next.state(), 0, null);
+        boolean saved = tx.inTransaction(r -> r.tasks().advance(task.serverId(), task.generation(), owner, progress, immediate));
+        if (!saved) {
+            release(task.serverId(), owner);
+            return null;
+        }
+        if (immediate) {
+            return new Repositories.Task(task.serverId(), task.operation(), next.step(), task.generation(), 0, runAt,
+                    next.deadline(), next.state(), null);
+        }
+        wakeAt(next.delay());
+        return null;
+    }
+
+    private Repositories.Task retry(Repositories.Task task, String owner, RuntimeException e) {
+        int attempts = task.attempts() + 1;
+        String message = e instanceof VmNotFoundException || e.getMessage() == null ? e.toString() : e.getMessage();
+        if (attempts >= cfg.maxAttempts()) {
+            fail(task, owner, "Gave up after " + attempts + " failed attempts: " + message);
+            return null;
+        }
+        retries.increment();
+        Duration wait = cfg.backoff(attempts);
+        LOG.info("Server {} {} step {} failed (attempt {}), retrying in {} ms: {}", task.serverId(), task.operation().wire(),
+                task.step(), attempts, wait.toMillis(), message);
+        Instant now = clock.instant();
+        boolean saved = tx.inTransaction(r -> {
+            boolean ok = r.tasks().advance(task.serverId(), task.generation(), owner, new Repositories.Progress(task.step(),
+                    now.plus(wait), task.deadline(), task.state(), attempts, message), false);
+            if (ok) {
+                r.events().append(task.serverId(), "retry", task.operation().wire() + " failed (attempt " + attempts + "): " + message
+                        + "; retrying in " + Math.max(1, wait.toSeconds()) + " s.", now);
+            }
+            return ok;
+        });
+        if (!saved) {
+            release(task.serverId(), owner);
+        } else {
+            wakeAt(wait);
+        }
+        return null;
+    }
+
+    private void finish(Repositories.Task task, String owner, Server server, String note) {
+        Instant now = clock.instant();
+        Operation op = task.operation();
+        Optional<UsageSample> firstUsage = usage != null && op.done() == Status.ACTIVE
+                ? usage.sampleBeforeActive(server.id()) : Optional.empty();
+        Status reached = tx.inTransaction(r -> {
+            Account account = r.accounts().lock(server.accountId()).orElseThrow();
+            r.servers().lock(server.id());
+            if (!r.tasks().finish(server.id(), task.generation(), owner)) {
+                return null;
+            }
+            Status to = Suspensions.settle(op, account.suspended());
+            if (op == Operation.DELETE) {
+                r.addresses().releaseAll(server.id(), now);
+                if (server.hostId() != null) {
+                    r.catalog().releaseCapacity(server.hostId(), server.plan().vcpus(), server.plan().memoryMb());
+                }
+                r.usage().clear(server.id());
+                r.servers().tombstone(server.id(), now);
+            } else {
+                r.servers().setStatus(server.id(), to, to == Status.SUSPENDED ? Suspensions.REASON : null, now);
+                if (op == Operation.PROVISION) {
+                    r.servers().markProvisioned(server.id(), now);
+                }
+                if (to == Status.ACTIVE) {
+                    firstUsage.ifPresent(u -> usage.save(r, server.id(), u));
+                }
+                if (to == Status.SUSPENDED && op != Operation.SUSPEND) {
+                    r.tasks().insert(server.id(), Operation.SUSPEND, now, now);
+                }
+            }
+            r.events().append(server.id(), to.wire(), note, now);
+            return to;
+        });
+        if (reached == null) {
+            release(server.id(), owner);
+            return;
+        }
+        LOG.debug("Server {} {} done: {}", server.id(), op.wire(), reached.wire());
+        if (reached == Status.SUSPENDED && op != Operation.SUSPEND) {
+            workAdded();
+        }
+    }
+
+    private void fail(Repositories.Task task, String owner, String reason) {
+        failures.increment();
+        Instant now = clock.instant();
+        boolean done = tx.inTransaction(r -> {
+            r.servers().lock(task.serverId());
+            if (!r.tasks().finish(task.serverId(), task.generation(), owner)) {
+                return false;
+            }
+            r.servers().setStatus(task.serverId(), Status.ERROR, reason, now);
+            r.events().append(task.serverId(), "error", task.operation().wire() + " failed: " + reason, now);
+            return true;
+        });
+        if (done) {
+            LOG.warn("Server {} {} failed: {}", task.serverId(), task.operation().wire(), reason);
+        } else {
+            release(task.serverId(), owner);
+        }
+    }
+
+    private void release(long serverId, String owner) {
+        try {
+            tx.run(r -> r.tasks().release(serverId, owner));
+        } catch (RuntimeException e) {
+            LOG.debug("Could not release server {}: {}", serverId, e.toString());
+        }
+        workAdded();
+    }
+
+    private void wakeAt(Duration delay) {
+        if (delay.compareTo(cfg.poll()) < 0 && active) {
+            try {
+                timers.schedule(this::workAdded, Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Stops claiming, lets running steps finish for a while, then lets go of every lease this replica holds. */
+    @Override
+    public void close() {
+        active = false;
+        workAdded();
+        if (loop != null) {
+            try {
+                loop.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        workers.shutdown();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        timers.shutdownNow();
+        try {
+            tx.run(r -> r.tasks().releaseAll(replicaId + "#"));
+        } catch (RuntimeException e) {
+            LOG.debug("Could not release leases on shutdown: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.vpsd.server.engine;
+
+import java.util.List;
+import java.util.Optional;
+import org.vpsd.server.domain.IpRanges;
+import org.vpsd.server.domain.Location;
+import org.vpsd.server.domain.Repositories;
+import org.vpsd.server.domain.Server;
+import org.vpsd.server.driver.Hypervisor;
+import org.vpsd.server.driver.VmRef;
+import org.vpsd.server.driver.VmSpec;
+
+/** Maps servers to machines: names ({@code vpsd-42}), hosts, and the spec a machine is built from. */
+public final class Machines {
+    private final String prefix;
+    private final Hypervisor hv;
+
+    public Machines(String prefix, Hypervisor hv) {
+        this.prefix = prefix;
+        this.hv = hv;
+    }
+
+    public String name(long serverId) {
+        return prefix + serverId;
+    }
+
+    /** The server id a machine name stands for, or empty for a machine vpsd did not name. */
+    public Optional<Long> serverId(String vmName) {
+        if (!vmName.startsWith(prefix)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Long.parseLong(vmName.substring(prefix.length())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The URI of the host a server lives on (or will), given its host record if it has one. */
+    String hostUri(Server s, Optional<Location.Host> host) {
+        if (host.isPresent()) {
+            return host.get().uri();
+        }
+        String uri = hv.defaultHostUri(s.locationCode());
+        if (uri == null) {
+            throw new StepFailure("Location " + s.locationCode() + " lists no hypervisor host for server " + s.id());
+        }
+        return uri;
+    }
+
+    VmRef ref(Repositories r, Server s) {
+        Optional<Location.Host> host = s.hostId() == null ? Optional.empty() : r.catalog().host(s.hostId());
+        return new VmRef(name(s.id()), hostUri(s, host));
+    }
+
+    /** Everything the driver needs to build the server's machine. */
+    VmSpec spec(Repositories r, Server s) {
+        Optional<Location.Host> host = s.hostId() == null ? Optional.empty() : r.catalog().host(s.hostId());
+        String key = s.sshKeyId() == null ? null
+                : r.sshKeys().find(s.accountId(), s.sshKeyId()).map(k -> k.publicKey()).orElse(null);
+        VmSpec.Address v4 = address(r, s.ipv4(), 4);
+        VmSpec.Address v6 = address(r, s.ipv6(), 6);
+        List<String> dns = s.ipv4() == null ? List.of()
+                : r.addresses().rangeOf(s.ipv4()).map(Location.AddressRange::dns).orElse(List.of());
+        return new VmSpec(name(s.id()), hostUri(s, host), host.map(Location.Host::domainType).orElse("kvm"),
+                host.map(Location.Host::bridge).orElse(null), s.plan().vcpus(), s.plan().memoryMb(), s.plan().storageGb(),
+                s.os().image(), s.hostname(), key, v4, v6, dns);
+    }
+
+    private static VmSpec.Address address(Repositories r, String address, int family) {
+        if (address == null) {
+            return null;
+        }
+        return r.addresses().rangeOf(address)
+                .map(range -> new VmSpec.Address(address, IpRanges.parse(range.cidr(), family).prefixLength(), range.gateway()))
+                .orElse(new VmSpec.Address(address, family == 4 ? 32 : 128, null));
+    }
+}

@@ -1,0 +1,88 @@
+package org.vpsd.server.engine;
+
+import java.util.Comparator;
+import java.util.Optional;
+import org.vpsd.server.domain.Location;
+import org.vpsd.server.domain.Repositories;
+import org.vpsd.server.domain.Server;
+import org.vpsd.server.driver.VmState;
+
+/**
+ * Provisioning: (0) take addresses from the location's pools and a place on a host with room;
+ * (1) have the driver build and boot the machine; (2) wait until it runs.
+ */
+final class ProvisionOp implements OperationHandler {
+    private final Machines machines;
+
+    ProvisionOp(Machines machines) {
+        this.machines = machines;
+    }
+
+    @Override
+    public StepResult step(Step s) {
+        return switch (s.step()) {
+            case 0 -> place(s);
+            case 1 -> create(s);
+            default -> waitRunning(s);
+        };
+    }
+
+    private StepResult place(Step s) {
+        s.tx.run(r -> {
+            Server server = s.server;
+            String v4 = r.addresses().allocate(server.id(), server.locationId(), 4, s.now())
+                    .orElseThrow(() -> new StepFailure("No free IPv4 address left in " + server.locationCode() + "."));
+            String v6 = r.addresses().allocate(server.id(), server.locationId(), 6, s.now())
+                    .orElseThrow(() -> new StepFailure("No free IPv6 address left in " + server.locationCode() + "."));
+            r.servers().setAddresses(server.id(), v4, v6);
+            if (server.hostId() == null) {
+                Location location = r.catalog().location(server.locationId()).orElseThrow();
+                if (!location.hosts().isEmpty()) {
+                    Location.Host host = pickHost(r, location, server)
+                            .orElseThrow(() -> new StepFailure("No host in " + server.locationCode() + " has room for a "
+                                    + server.plan().name() + " server."));
+                    r.servers().setHost(server.id(), host.id());
+                }
+            }
+        });
+        return s.go(1, s.cfg.provisionTimeout());
+    }
+
+    /** The enabled host with the most free memory that still has room for the plan; its capacity is reserved. */
+    private static Optional<Location.Host> pickHost(Repositories r, Location location, Server server) {
+        return location.hosts().stream()
+                .filter(Location.Host::enabled)
+                .sorted(Comparator.comparingDouble((Location.Host h) -> -h.memoryMb() * h.memoryRatio()))
+                .filter(h -> r.catalog().reserveCapacity(h.id(), server.plan().vcpus(), server.plan().memoryMb()))
+                .findFirst();
+    }
+
+    private StepResult create(Step s) {
+        var spec = s.tx.read(r -> machines.spec(r, r.servers().find(s.server.id()).orElseThrow()));
+        s.hv.create(spec);
+        return s.then(2, null);
+    }
+
+    private StepResult waitRunning(Step s) {
+        Optional<VmState> state = s.hv.state(s.vm);
+        if (state.isEmpty()) {
+            return s.go(1, null);
+        }
+        VmState st = state.get();
+        switch (st.power()) {
+            case RUNNING:
+                return new StepResult.Done("Provisioned: the server is running.");
+            case CRASHED:
+                return new StepResult.Failed("The virtual machine crashed during its first boot.");
+            case SHUTOFF:
+                s.hv.start(s.vm);
+                break;
+            default:
+                break;
+        }
+        if (s.pastDeadline()) {
+            return new StepResult.Failed("Provisioning did not finish within " + s.cfg.provisionTimeout().toSeconds() + " seconds.");
+        }
+        return s.again(st);
+    }
+}

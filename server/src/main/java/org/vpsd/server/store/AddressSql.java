@@ -1,0 +1,110 @@
+package org.vpsd.server.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.vpsd.server.domain.Location;
+import org.vpsd.server.domain.Repositories;
+
+/**
+ * Address pools. An allocation is a conditional UPDATE of one free row picked with
+ * {@code FOR UPDATE SKIP LOCKED}: concurrent allocations take different rows instead of waiting,
+ * and the {@code server_id IS NULL} condition makes a double allocation impossible even without it.
+ */
+final class AddressSql implements Repositories.Addresses {
+    private static final String NEVER_USED = "SELECT id FROM ip_addresses WHERE location_id = :l AND family = :f "
+            + "AND server_id IS NULL AND released_at IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
+    private static final String LONGEST_RELEASED = "SELECT id FROM ip_addresses WHERE location_id = :l AND family = :f "
+            + "AND server_id IS NULL AND released_at IS NOT NULL ORDER BY released_at, id LIMIT 1 FOR UPDATE SKIP LOCKED";
+
+    private final Handle h;
+
+    AddressSql(Handle h) {
+        this.h = h;
+    }
+
+    @Override
+    public Optional<String> allocate(long serverId, long locationId, int family, Instant now) {
+        Optional<String> held = heldBy(serverId, family);
+        if (held.isPresent()) {
+            return held;
+        }
+        for (int attempt = 0; attempt < 200; attempt++) {
+            Optional<Long> candidate = h.createQuery(NEVER_USED).bind("l", locationId).bind("f", family).mapTo(Long.class).findOne()
+                    .or(() -> h.createQuery(LONGEST_RELEASED).bind("l", locationId).bind("f", family).mapTo(Long.class).findOne());
+            if (candidate.isEmpty()) {
+                // Every free row may be locked by allocations still in flight: exhausted only if none is free at all.
+                if (countFree(locationId, family) == 0) {
+                    return Optional.empty();
+                }
+                pause(attempt);
+                continue;
+            }
+            int n = h.createUpdate("UPDATE ip_addresses SET server_id = :s, released_at = NULL WHERE id = :id AND server_id IS NULL")
+                    .bind("s", serverId).bind("id", candidate.get()).execute();
+            if (n == 1) {
+                return heldBy(serverId, family);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(Math.min(50, 1 + attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while allocating an address", e);
+        }
+    }
+
+    @Override
+    public Optional<String> heldBy(long serverId, int family) {
+        return h.createQuery("SELECT address FROM ip_addresses WHERE server_id = :s AND family = :f")
+                .bind("s", serverId).bind("f", family).mapTo(String.class).findOne();
+    }
+
+    @Override
+    public void releaseAll(long serverId, Instant now) {
+        h.createUpdate("UPDATE ip_addresses SET server_id = NULL, released_at = :now WHERE server_id = :s")
+                .bind("s", serverId).bind("now", now).execute();
+    }
+
+    @Override
+    public int addToPool(long locationId, long rangeId, int family, List<String> addresses) {
+        if (addresses.isEmpty()) {
+            return 0;
+        }
+        int added = 0;
+        for (int from = 0; from < addresses.size(); from += 10_000) {
+            PreparedBatch batch = h.prepareBatch("INSERT INTO ip_addresses (location_id, range_id, family, address) "
+                    + "VALUES (:l, :r, :f, :a) ON CONFLICT DO NOTHING");
+            for (String a : addresses.subList(from, Math.min(addresses.size(), from + 10_000))) {
+                batch.bind("l", locationId).bind("r", rangeId).bind("f", family).bind("a", a).add();
+            }
+            for (int n : batch.execute()) {
+                added += Math.max(n, 0);
+            }
+        }
+        return added;
+    }
+
+    @Override
+    public long countFree(long locationId, int family) {
+        return h.createQuery("SELECT COUNT(*) FROM ip_addresses WHERE location_id = :l AND family = :f AND server_id IS NULL")
+                .bind("l", locationId).bind("f", family).mapTo(Long.class).one();
+    }
+
+    @Override
+    public Optional<Location.AddressRange> rangeOf(String address) {
+        return h.createQuery("SELECT r.family, r.cidr, r.gateway, r.dns FROM ip_addresses a JOIN address_ranges r ON r.id = a.range_id "
+                        + "WHERE a.address = :a")
+                .bind("a", address)
+                .map((r, ctx) -> new Location.AddressRange(r.getInt("family"), r.getString("cidr"), r.getString("gateway"),
+                        r.getString("dns") == null || r.getString("dns").isBlank() ? List.of()
+                                : List.of(r.getString("dns").split(","))))
+                .findOne();
+    }
+}

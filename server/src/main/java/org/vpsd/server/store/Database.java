@@ -1,0 +1,192 @@
+package org.vpsd.server.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.argument.AbstractArgumentFactory;
+import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.config.ConfigRegistry;
+import org.jdbi.v3.core.mapper.ColumnMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection pool, JDBI and the schema. Opening a database migrates it to the newest schema
+ * (Flyway's numbered migrations under {@code db/migration}), whichever process gets there first.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    /** Which engine is behind the JDBC URL. */
+    public enum Kind {
+        H2("H2 (embedded)"),
+        POSTGRESQL("PostgreSQL");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        public static Kind of(String jdbcUrl) {
+            if (jdbcUrl.startsWith("jdbc:h2:")) {
+                return H2;
+            }
+            if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+                return POSTGRESQL;
+            }
+            throw new IllegalArgumentException("Unsupported database URL (use jdbc:h2:... or jdbc:postgresql:...): " + jdbcUrl);
+        }
+    }
+
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+    private final Kind kind;
+    private final String url;
+    private final DatabaseHealth health;
+    private final GroupCommit groupCommit;
+
+    private Database(HikariDataSource dataSource, Kind kind, String url) {
+        this.dataSource = dataSource;
+        this.kind = kind;
+        this.url = url;
+        this.health = new DatabaseHealth(probeUrl(url, kind));
+        this.groupCommit = kind == Kind.H2 ? new GroupCommit(url) : null;
+        this.jdbi = Jdbi.create(dataSource);
+        jdbi.registerArgument(new InstantArgumentFactory());
+        // Optional filters bind every parameter and use only some of them in the SQL.
+        jdbi.getConfig(org.jdbi.v3.core.statement.SqlStatements.class).setUnusedBindingAllowed(true);
+        jdbi.registerColumnMapper(Instant.class, new InstantColumnMapper());
+    }
+
+    /** Opens a pool on {@code jdbcUrl} and migrates the schema. */
+    public static Database open(String jdbcUrl, int poolSize, String poolName) {
+        Kind kind = Kind.of(jdbcUrl);
+        HikariConfig cfg = new HikariConfig();
+        cfg.setJdbcUrl(jdbcUrl);
+        cfg.setPoolName(poolName);
+        cfg.setMaximumPoolSize(poolSize);
+        cfg.setMinimumIdle(Math.min(2, poolSize));
+        cfg.setAutoCommit(true);
+        cfg.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        // A request may queue for a connection under load; while the database is away, DatabaseHealth
+        // refuses work at once instead (503), so this wait is only ever spent on a busy pool.
+        cfg.setConnectionTimeout(15_000);
+        cfg.setValidationTimeout(1_000);
+        cfg.setInitializationFailTimeout(-1);
+        if (kind == Kind.POSTGRESQL) {
+            cfg.addDataSourceProperty("reWriteBatchedInserts", "true");
+            cfg.addDataSourceProperty("tcpKeepAlive", "true");
+            cfg.addDataSourceProperty("socketTimeout", "30");
+            cfg.addDataSourceProperty("connectTimeout", "3");
+        }
+        HikariDataSource ds = new HikariDataSource(cfg);
+        try {
+            migrate(ds);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        return new Database(ds, kind, jdbcUrl);
+    }
+
+    private static void migrate(HikariDataSource ds) {
+        var result = Flyway.configure()
+                .dataSource(ds)
+                .locations("classpath:db/migration")
+                .connectRetries(5)
+                .load()
+                .migrate();
+        if (result.migrationsExecuted > 0) {
+            LOG.info("Database schema migrated to version {} ({} migration(s))", result.targetSchemaVersion, result.migrationsExecuted);
+        }
+    }
+
+    /**
+     * The JDBC URL of the embedded database in {@code dataDir}. {@code AUTO_SERVER} lets the
+     * {@code vpsd} subcommands open it while {@code vpsd serve} runs. Commits are made durable by
+     * {@link GroupCommit} before they are acknowledged; {@code RETENTION_TIME=0} lets H2 reuse the
+     * space of superseded data at once, so that frequent writes do not grow the file;
+     * {@code QUERY_CACHE_SIZE} keeps every statement vpsd uses parsed (H2's default keeps 8).
+     */
+    public static String h2Url(java.nio.file.Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("vpsd")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+                + ";AUTO_SERVER=TRUE;RETENTION_TIME=0;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=256";
+    }
+
+    /** Returns once what this thread committed is durable (at once on PostgreSQL, whose commits are). */
+    void awaitDurable() {
+        if (groupCommit != null) {
+            groupCommit.awaitDurable();
+        }
+    }
+
+    /** A URL for the health probe: the same database, with short timeouts on PostgreSQL. */
+    private static String probeUrl(String url, Kind kind) {
+        if (kind != Kind.POSTGRESQL) {
+            return url;
+        }
+        return url + (url.contains("?") ? "&" : "?") + "connectTimeout=2&socketTimeout=3";
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public DatabaseHealth health() {
+        return health;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The URL without credentials, for logs. */
+    public String describe() {
+        return kind.label() + " at " + url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
+    public javax.sql.DataSource dataSource() {
+        return dataSource;
+    }
+
+    @Override
+    public void close() {
+        if (groupCommit != null) {
+            groupCommit.close();
+        }
+        health.close();
+        dataSource.close();
+    }
+
+    /** Binds instants as {@code TIMESTAMP WITH TIME ZONE} in UTC, whatever the JVM's zone. */
+    static final class InstantArgumentFactory extends AbstractArgumentFactory<Instant> {
+        InstantArgumentFactory() {
+            super(Types.TIMESTAMP_WITH_TIMEZONE);
+        }
+
+        @Override
+        protected Argument build(Instant value, ConfigRegistry config) {
+            return (position, statement, ctx) -> statement.setObject(position, value.atOffset(ZoneOffset.UTC));
+        }
+    }
+
+    static final class InstantColumnMapper implements ColumnMapper<Instant> {
+        @Override
+        public Instant map(java.sql.ResultSet r, int columnNumber, org.jdbi.v3.core.statement.StatementContext ctx)
+                throws java.sql.SQLException {
+            OffsetDateTime t = r.getObject(columnNumber, OffsetDateTime.class);
+            return t == null ? null : t.toInstant();
+        }
+    }
+}

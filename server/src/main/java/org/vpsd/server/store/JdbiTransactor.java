@@ -1,0 +1,81 @@
+package org.vpsd.server.store;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import org.jdbi.v3.core.Jdbi;
+import org.vpsd.server.domain.Repositories;
+import org.vpsd.server.domain.Transactor;
+
+/** {@link Transactor} on JDBI: one handle per unit of work, conflicts retried, outages reported as such. */
+public final class JdbiTransactor implements Transactor {
+    private static final int ATTEMPTS = 8;
+
+    private final Jdbi jdbi;
+    private final DatabaseHealth health;
+    private final Database database;
+
+    public JdbiTransactor(Database database) {
+        this.database = database;
+        this.jdbi = database.jdbi();
+        this.health = database.health();
+    }
+
+    @Override
+    public <T> T inTransaction(Function<Repositories, T> work) {
+        health.check();
+        for (int attempt = 1; ; attempt++) {
+            boolean[] began = {false};
+            try {
+                // The pool's connections are READ COMMITTED already: no per-transaction isolation switch that
+                // could fail after the commit and make a committed transaction look failed.
+                T result = jdbi.inTransaction(h -> {
+                    began[0] = true;
+                    return work.apply(new JdbiRepositories(h));
+                });
+                database.awaitDurable();
+                return result;
+            } catch (RuntimeException e) {
+                // A conflict rolled the work back; a connection that failed before the work began did nothing:
+                // either may run again. Anything else may have committed, so it is never repeated.
+                if (attempt < ATTEMPTS && (Sql.isTransient(e) || (!began[0] && Sql.isUnavailable(e)))) {
+                    pause(attempt);
+                    continue;
+                }
+                throw translate(e);
+            }
+        }
+    }
+
+    @Override
+    public <T> T read(Function<Repositories, T> work) {
+        health.check();
+        try {
+            return jdbi.withHandle(h -> work.apply(new JdbiRepositories(h)));
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    private RuntimeException translate(RuntimeException e) {
+        if (e instanceof StoreUnavailableException) {
+            return e;
+        }
+        if (Sql.isUnavailable(e)) {
+            health.down(e);
+            return StoreUnavailableException.down(e);
+        }
+        if (Sql.isPoolTimeout(e)) {
+            return StoreUnavailableException.busy(e);
+        }
+        return e;
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 5L << Math.min(attempt, 6)));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while retrying a transaction", ie);
+        }
+    }
+}

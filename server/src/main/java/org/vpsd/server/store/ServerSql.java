@@ -1,0 +1,247 @@
+package org.vpsd.server.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.Query;
+import org.vpsd.server.domain.FieldErrors;
+import org.vpsd.server.domain.Names;
+import org.vpsd.server.domain.OsImage;
+import org.vpsd.server.domain.Plan;
+import org.vpsd.server.domain.Repositories;
+import org.vpsd.server.domain.Server;
+import org.vpsd.server.domain.Status;
+import org.vpsd.server.domain.Usage;
+
+final class ServerSql implements Repositories.Servers {
+
+    /** A server with its plan, image, location code and last usage: one row, primary-key joins. */
+    private static final String SELECT = """
+            SELECT s.id, s.account_id, s.name, s.hostname, s.status, s.location_id, s.plan_id, s.os_id, s.ssh_key_id,
+                   s.backups_enabled, s.ipv4, s.ipv6, s.host_id, s.hourly_price, s.created_at, s.updated_at,
+                   s.provisioned_at, s.status_detail,
+                   l.code AS location_code,
+                   p.name AS p_name, p.vcpus AS p_vcpus, p.memory_mb AS p_memory_mb, p.storage_gb AS p_storage_gb,
+                   p.bandwidth_gb AS p_bandwidth_gb, p.hourly_price AS p_hourly_price, p.available AS p_available,
+                   o.name AS o_name, o.image AS o_image, o.available AS o_available,
+                   u.cpu_percent AS u_cpu, u.memory_mb AS u_memory, u.disk_gb AS u_disk, u.bandwidth_gb AS u_bandwidth,
+                   u.collected_at AS u_at
+              FROM servers s
+              JOIN locations l ON l.id = s.location_id
+              JOIN plans p ON p.id = s.plan_id
+              JOIN os_images o ON o.id = s.os_id
+              LEFT JOIN server_usage u ON u.server_id = s.id
+            """;
+
+    static final RowMapper<Server> ROW = (r, ctx) -> {
+        Instant usageAt = Rows.instant(r, "u_at");
+        Usage usage = usageAt == null ? Usage.NONE
+                : new Usage(r.getDouble("u_cpu"), r.getLong("u_memory"), r.getLong("u_disk"), r.getLong("u_bandwidth"), usageAt);
+        return new Server(
+                r.getLong("id"), r.getLong("account_id"), r.getString("name"), r.getString("hostname"),
+                Status.fromDb(r.getString("status")), r.getLong("location_id"), r.getString("location_code"),
+                new Plan(r.getLong("plan_id"), r.getString("p_name"), r.getInt("p_vcpus"), r.getInt("p_memory_mb"),
+                        r.getInt("p_storage_gb"), r.getInt("p_bandwidth_gb"), r.getBigDecimal("p_hourly_price"),
+                        r.getBoolean("p_available")),
+                new OsImage(r.getLong("os_id"), r.getString("o_name"), r.getString("o_image"), r.getBoolean("o_available")),
+                Rows.longOrNull(r, "ssh_key_id"), r.getBoolean("backups_enabled"), r.getString("ipv4"), r.getString("ipv6"),
+                Rows.longOrNull(r, "host_id"), r.getBigDecimal("hourly_price"), Rows.instant(r, "created_at"),
+                Rows.instant(r, "updated_at"), Rows.instant(r, "provisioned_at"), r.getString("status_detail"), usage);
+    };
+
+    private final Handle h;
+
+    ServerSql(Handle h) {
+        this.h = h;
+    }
+
+    @Override
+    public long insert(Repositories.NewServer s) {
+        try {
+            return insertRow(s);
+        } catch (RuntimeException e) {
+            throw duplicateName(e);
+        }
+    }
+
+    /** A concurrent create or rename took the name between the check and the write. */
+    private static RuntimeException duplicateName(RuntimeException e) {
+        return Sql.isUniqueViolation(e, "servers_live_name_unique") ? FieldErrors.of("name", Names.NAME_TAKEN) : e;
+    }
+
+    private long insertRow(Repositories.NewServer s) {
+        return h.createUpdate("""
+                        INSERT INTO servers (account_id, name, live_name, hostname, status, location_id, plan_id, os_id, ssh_key_id,
+                                             backups_enabled, hourly_price, billed_periods, next_charge_at, created_at, updated_at)
+                        VALUES (:accountId, :name, :name, :hostname, 'provisioning', :locationId, :planId, :osId, :sshKeyId,
+                                :backupsEnabled, :hourlyPrice, 1, :nextChargeAt, :now, :now)
+                        """)
+                .bindMethods(s)
+                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+    }
+
+    @Override
+    public Optional<Status> lock(long id) {
+        return h.createQuery("SELECT status FROM servers WHERE id = :id FOR UPDATE").bind("id", id)
+                .map((r, ctx) -> Status.fromDb(r.getString("status"))).findOne();
+    }
+
+    @Override
+    public boolean nameTaken(long accountId, String name, long exceptId) {
+        return h.createQuery("SELECT COUNT(*) FROM servers WHERE account_id = :a AND live_name = :n AND id <> :id")
+                .bind("a", accountId).bind("n", name).bind("id", exceptId).mapTo(Long.class).one() > 0;
+    }
+
+    @Override
+    public Optional<Server> find(long id) {
+        return h.createQuery(SELECT + " WHERE s.id = :id AND s.status <> 'deleted'").bind("id", id).map(ROW).findOne();
+    }
+
+    @Override
+    public Optional<Server> findForAccount(long accountId, long id) {
+        return h.createQuery(SELECT + " WHERE s.id = :id AND s.account_id = :account AND s.status <> 'deleted'")
+                .bind("id", id).bind("account", accountId).map(ROW).findOne();
+    }
+
+    @Override
+    public boolean ownedBy(long accountId, long id) {
+        return h.createQuery("SELECT COUNT(*) FROM servers WHERE id = :id AND account_id = :account AND status <> 'deleted'")
+                .bind("id", id).bind("account", accountId).mapTo(Long.class).one() > 0;
+    }
+
+    private static String where(Repositories.ServerFilter f) {
+        StringBuilder w = new StringBuilder(" WHERE s.status <> 'deleted'");
+        if (f.accountId() != null) {
+            w.append(" AND s.account_id = :account");
+        }
+        if (f.status() != null) {
+            w.append(" AND s.status = :status");
+        }
+        if (f.locationId() != null) {
+            w.append(" AND s.location_id = :location");
+        }
+        return w.toString();
+    }
+
+    private static Query bind(Query q, Repositories.ServerFilter f) {
+        return q.bind("account", f.accountId()).bind("status", f.status() == null ? null : f.status().wire())
+                .bind("location", f.locationId());
+    }
+
+    @Override
+    public List<Server> page(Repositories.ServerFilter filter, long offset, int limit) {
+        return bind(h.createQuery(SELECT + where(filter) + " ORDER BY s.id LIMIT :limit OFFSET :offset"), filter)
+                .bind("limit", limit).bind("offset", offset).map(ROW).list();
+    }
+
+    @Override
+    public long count(Repositories.ServerFilter filter) {
+        return bind(h.createQuery("SELECT COUNT(*) FROM servers s" + where(filter)), filter).mapTo(Long.class).one();
+    }
+
+    @Override
+    public boolean compareAndSetStatus(long id, Status from, Status to, String detail, Instant now) {
+        return h.createUpdate("UPDATE servers SET status = :to, status_detail = :detail, updated_at = :now WHERE id = :id AND status = :from")
+                .bind("id", id).bind("from", from.wire()).bind("to", to.wire()).bind("detail", detail).bind("now", now)
+                .execute() == 1;
+    }
+
+    @Override
+    public void setStatus(long id, Status to, String detail, Instant now) {
+        h.createUpdate("UPDATE servers SET status = :to, status_detail = :detail, updated_at = :now WHERE id = :id")
+                .bind("id", id).bind("to", to.wire()).bind("detail", detail).bind("now", now).execute();
+    }
+
+    @Override
+    public void updateAttributes(long id, String name, String hostname, boolean backupsEnabled, Instant now) {
+        try {
+            h.createUpdate("UPDATE servers SET name = :name, live_name = :name, hostname = :hostname, backups_enabled = :b, "
+                            + "updated_at = :now WHERE id = :id")
+                    .bind("id", id).bind("name", name).bind("hostname", hostname).bind("b", backupsEnabled).bind("now", now).execute();
+        } catch (RuntimeException e) {
+            throw duplicateName(e);
+        }
+    }
+
+    @Override
+    public void setBackups(long id, boolean backupsEnabled, Instant now) {
+        h.createUpdate("UPDATE servers SET backups_enabled = :b, updated_at = :now WHERE id = :id")
+                .bind("id", id).bind("b", backupsEnabled).bind("now", now).execute();
+    }
+
+    @Override
+    public boolean markDeleting(long id, Instant now) {
+        return h.createUpdate("UPDATE servers SET status = 'deleting', live_name = NULL, status_detail = NULL, updated_at = :now "
+                        + "WHERE id = :id AND status NOT IN ('deleting', 'deleted')")
+                .bind("id", id).bind("now", now).execute() == 1;
+    }
+
+    @Override
+    public void markProvisioned(long id, Instant now) {
+        h.createUpdate("UPDATE servers SET provisioned_at = :now WHERE id = :id AND provisioned_at IS NULL")
+                .bind("id", id).bind("now", now).execute();
+    }
+
+    @Override
+    public void tombstone(long id, Instant now) {
+        h.createUpdate("UPDATE servers SET status = 'deleted', live_name = NULL, deleted_at = :now, updated_at = :now, "
+                        + "ipv4 = NULL, ipv6 = NULL, host_id = NULL WHERE id = :id")
+                .bind("id", id).bind("now", now).execute();
+    }
+
+    @Override
+    public void setAddresses(long id, String ipv4, String ipv6) {
+        h.createUpdate("UPDATE servers SET ipv4 = :v4, ipv6 = :v6 WHERE id = :id").bind("id", id).bind("v4", ipv4).bind("v6", ipv6)
+                .execute();
+    }
+
+    @Override
+    public void setHost(long id, Long hostId) {
+        h.createUpdate("UPDATE servers SET host_id = :host WHERE id = :id").bind("id", id).bind("host", hostId).execute();
+    }
+
+    @Override
+    public List<Repositories.Billable> dueForCharge(Instant now, int limit) {
+        return h.createQuery("""
+                        SELECT id, account_id, hourly_price, billed_periods, created_at, deleted_at FROM servers
+                         WHERE next_charge_at <= :now ORDER BY next_charge_at LIMIT :limit
+                        """)
+                .bind("now", now).bind("limit", limit)
+                .map((r, ctx) -> new Repositories.Billable(r.getLong("id"), r.getLong("account_id"), r.getBigDecimal("hourly_price"),
+                        r.getInt("billed_periods"), Rows.instant(r, "created_at"), Rows.instant(r, "deleted_at")))
+                .list();
+    }
+
+    @Override
+    public boolean advanceBilling(long id, int expected, int newBilled, Instant nextChargeAt) {
+        return h.createUpdate("UPDATE servers SET billed_periods = :n, next_charge_at = :next WHERE id = :id AND billed_periods = :expected")
+                .bind("id", id).bind("n", newBilled).bind("next", nextChargeAt).bind("expected", expected).execute() == 1;
+    }
+
+    @Override
+    public java.util.Set<Long> existing(java.util.Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return new java.util.HashSet<>(h.createQuery("SELECT id FROM servers WHERE id IN (<ids>) AND status <> 'deleted'")
+                .bindList("ids", List.copyOf(ids)).mapTo(Long.class).list());
+    }
+
+    @Override
+    public List<Repositories.IdStatus> ofAccount(long accountId) {
+        return h.createQuery("SELECT id, status FROM servers WHERE account_id = :a AND status <> 'deleted' ORDER BY id")
+                .bind("a", accountId)
+                .map((r, ctx) -> new Repositories.IdStatus(r.getLong("id"), Status.fromDb(r.getString("status"))))
+                .list();
+    }
+
+    @Override
+    public List<Server> restingIn(List<Status> statuses, long afterId, int limit) {
+        return h.createQuery(SELECT + " WHERE s.status IN (<statuses>) AND s.id > :after "
+                        + "AND NOT EXISTS (SELECT 1 FROM server_tasks t WHERE t.server_id = s.id) ORDER BY s.id LIMIT :limit")
+                .bindList("statuses", statuses.stream().map(Status::wire).toList())
+                .bind("after", afterId).bind("limit", limit).map(ROW).list();
+    }
+}

@@ -1,0 +1,152 @@
+package org.vpsd.server.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/**
+ * The simulated hypervisor's machines and faults, kept in the database so that they outlive a
+ * vpsd process and are shared by all replicas, as a real hypervisor's machines are.
+ */
+public final class SimStore {
+    /** A simulated machine. {@code phase} holds until {@code phaseUntil}, then settles. */
+    public record SimVm(
+            String name,
+            String host,
+            int vcpus,
+            int memoryMb,
+            int storageGb,
+            String phase,
+            Instant phaseUntil,
+            int bootCount,
+            Instant runningSince,
+            long runMillis,
+            Instant createdAt) {
+
+        public SimVm withPhase(String newPhase, Instant until) {
+            return new SimVm(name, host, vcpus, memoryMb, storageGb, newPhase, until, bootCount, runningSince, runMillis, createdAt);
+        }
+    }
+
+    /** A fault to inject into the next calls of one operation. */
+    public record Fault(String operation, int failNext, double failureRate, String message) {}
+
+    private static final RowMapper<SimVm> ROW = (r, ctx) -> new SimVm(r.getString("name"), r.getString("host"), r.getInt("vcpus"),
+            r.getInt("memory_mb"), r.getInt("storage_gb"), r.getString("phase"), Rows.instant(r, "phase_until"),
+            r.getInt("boot_count"), Rows.instant(r, "running_since"), r.getLong("run_millis"), Rows.instant(r, "created_at"));
+    private static final RowMapper<Fault> FAULT = (r, ctx) -> new Fault(r.getString("operation"), r.getInt("fail_next"),
+            r.getDouble("failure_rate"), r.getString("message"));
+
+    private final Jdbi jdbi;
+    private final DatabaseHealth health;
+    private final Database database;
+
+    public SimStore(Database db) {
+        this.database = db;
+        this.jdbi = db.jdbi();
+        this.health = db.health();
+    }
+
+    /** Runs {@code work} in one transaction. */
+    public <T> T inTransaction(Function<Tx, T> work) {
+        health.check();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                T result = jdbi.inTransaction(h -> work.apply(new Tx(h)));
+                database.awaitDurable();
+                return result;
+            } catch (RuntimeException e) {
+                if (attempt < 5 && Sql.isTransient(e)) {
+                    continue;
+                }
+                if (Sql.isPoolTimeout(e) && !Sql.isUnavailable(e)) {
+                    throw StoreUnavailableException.busy(e);
+                }
+                if (e instanceof StoreUnavailableException || !Sql.isUnavailable(e)) {
+                    throw e;
+                }
+                health.down(e);
+                throw StoreUnavailableException.down(e);
+            }
+        }
+    }
+
+    /** Statements of one transaction. */
+    public static final class Tx {
+        private final Handle h;
+
+        Tx(Handle h) {
+            this.h = h;
+        }
+
+        public Optional<SimVm> get(String name) {
+            return h.createQuery("SELECT * FROM sim_domains WHERE name = :n").bind("n", name).map(ROW).findOne();
+        }
+
+        /** The machine, locked until the transaction ends. */
+        public Optional<SimVm> lock(String name) {
+            return h.createQuery("SELECT * FROM sim_domains WHERE name = :n FOR UPDATE").bind("n", name).map(ROW).findOne();
+        }
+
+        /** Inserts the machine unless one of that name exists; true if inserted. */
+        public boolean insert(SimVm vm) {
+            return h.createUpdate("INSERT INTO sim_domains (name, host, vcpus, memory_mb, storage_gb, phase, phase_until, boot_count, "
+                            + "running_since, run_millis, created_at) VALUES (:name, :host, :vcpus, :memoryMb, :storageGb, :phase, "
+                            + ":phaseUntil, :bootCount, :runningSince, :runMillis, :createdAt) ON CONFLICT DO NOTHING")
+                    .bindMethods(vm).execute() == 1;
+        }
+
+        public void update(SimVm vm) {
+            h.createUpdate("UPDATE sim_domains SET phase = :phase, phase_until = :phaseUntil, boot_count = :bootCount, "
+                            + "running_since = :runningSince, run_millis = :runMillis WHERE name = :name")
+                    .bindMethods(vm).execute();
+        }
+
+        public void delete(String name) {
+            h.createUpdate("DELETE FROM sim_domains WHERE name = :n").bind("n", name).execute();
+        }
+
+        public List<SimVm> onHost(String host) {
+            return h.createQuery("SELECT * FROM sim_domains WHERE host = :h").bind("h", host).map(ROW).list();
+        }
+
+        public Optional<Fault> fault(String operation) {
+            return h.createQuery("SELECT * FROM sim_faults WHERE operation = :op").bind("op", operation).map(FAULT).findOne();
+        }
+
+        public List<Fault> faults() {
+            return h.createQuery("SELECT * FROM sim_faults ORDER BY operation").map(FAULT).list();
+        }
+
+        /** Uses up one of the operation's injected failures; true if there was one left. */
+        public boolean takeFailure(String operation) {
+            return h.createUpdate("UPDATE sim_faults SET fail_next = fail_next - 1 WHERE operation = :op AND fail_next > 0")
+                    .bind("op", operation).execute() == 1;
+        }
+
+        public void putFault(Fault f) {
+            int n = h.createUpdate("UPDATE sim_faults SET fail_next = :failNext, failure_rate = :failureRate, message = :message "
+                    + "WHERE operation = :operation").bindMethods(f).execute();
+            if (n == 0) {
+                h.createUpdate("INSERT INTO sim_faults (operation, fail_next, failure_rate, message) "
+                        + "VALUES (:operation, :failNext, :failureRate, :message) ON CONFLICT DO NOTHING").bindMethods(f).execute();
+            }
+        }
+
+        public void clearFaults() {
+            h.createUpdate("DELETE FROM sim_faults").execute();
+        }
+
+        public Optional<String> setting(String name) {
+            return new SettingsSql(h).get(name);
+        }
+
+        public void putSetting(String name, String value) {
+            new SettingsSql(h).put(name, value);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package org.vpsd.server.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.vpsd.server.domain.Operation;
+import org.vpsd.server.domain.Repositories;
+
+/**
+ * The engine's work table. A claim is a conditional UPDATE: only rows that are due and whose lease
+ * is free or expired are taken, so two replicas never run the same step at once. The candidate rows
+ * are picked with {@code FOR UPDATE SKIP LOCKED}, so replicas do not queue behind each other's claims.
+ */
+final class TaskSql implements Repositories.Tasks {
+    private static final RowMapper<Repositories.Task> ROW = (r, ctx) -> new Repositories.Task(
+            r.getLong("server_id"), Operation.fromDb(r.getString("operation")), r.getInt("step"), r.getInt("generation"),
+            r.getInt("attempts"), Rows.instant(r, "run_at"), Rows.instant(r, "deadline"), r.getString("state"),
+            r.getString("last_error"));
+
+    private final Handle h;
+
+    TaskSql(Handle h) {
+        this.h = h;
+    }
+
+    @Override
+    public boolean insert(long serverId, Operation op, Instant runAt, Instant now) {
+        return h.createUpdate("INSERT INTO server_tasks (server_id, operation, step, generation, attempts, run_at, created_at) "
+                        + "VALUES (:id, :op, 0, 0, 0, :runAt, :now) ON CONFLICT DO NOTHING")
+                .bind("id", serverId).bind("op", op.wire()).bind("runAt", runAt).bind("now", now).execute() == 1;
+    }
+
+    @Override
+    public void replace(long serverId, Operation op, Instant runAt, Instant now) {
+        int n = h.createUpdate("UPDATE server_tasks SET operation = :op, step = 0, generation = generation + 1, attempts = 0, "
+                        + "run_at = :runAt, deadline = NULL, state = NULL, last_error = NULL WHERE server_id = :id")
+                .bind("id", serverId).bind("op", op.wire()).bind("runAt", runAt).execute();
+        if (n == 0) {
+            insert(serverId, op, runAt, now);
+        }
+    }
+
+    @Override
+    public Optional<Repositories.Task> find(long serverId) {
+        return h.createQuery("SELECT * FROM server_tasks WHERE server_id = :id").bind("id", serverId).map(ROW).findOne();
+    }
+
+    @Override
+    public List<Repositories.Task> claim(String owner, Instant now, Instant leaseUntil, int limit) {
+        int n = h.createUpdate("UPDATE server_tasks SET lease_owner = :owner, lease_until = :until "
+                        + "WHERE server_id IN (SELECT server_id FROM server_tasks WHERE run_at <= :now "
+                        + "AND (lease_until IS NULL OR lease_until < :now) ORDER BY run_at LIMIT :limit FOR UPDATE SKIP LOCKED) "
+                        + "AND (lease_until IS NULL OR lease_until < :now)")
+                .bind("owner", owner).bind("until", leaseUntil).bind("now", now).bind("limit", limit).execute();
+        if (n == 0) {
+            return List.of();
+        }
+        return h.createQuery("SELECT * FROM server_tasks WHERE lease_owner = :owner").bind("owner", owner).map(ROW).list();
+    }
+
+    @Override
+    public boolean advance(long serverId, int generation, String owner, Repositories.Progress p, boolean keepLease) {
+        String lease = keepLease ? "" : ", lease_owner = NULL, lease_until = NULL";
+        return h.createUpdate("UPDATE server_tasks SET step = :step, run_at = :runAt, deadline = :deadline, state = :state, "
+                        + "attempts = :attempts, last_error = :lastError" + lease
+                        + " WHERE server_id = :id AND generation = :gen AND lease_owner = :owner")
+                .bind("id", serverId).bind("gen", generation).bind("owner", owner).bind("step", p.step()).bind("runAt", p.runAt())
+                .bind("deadline", p.deadline()).bind("state", p.state()).bind("attempts", p.attempts())
+                .bind("lastError", p.lastError() == null ? null : truncate(p.lastError())).execute() == 1;
+    }
+
+    @Override
+    public void runNow(long serverId, Instant now) {
+        h.createUpdate("UPDATE server_tasks SET run_at = :now WHERE server_id = :id AND run_at > :now")
+                .bind("id", serverId).bind("now", now).execute();
+    }
+
+    @Override
+    public boolean finish(long serverId, int generation, String owner) {
+        return h.createUpdate("DELETE FROM server_tasks WHERE server_id = :id AND generation = :gen AND lease_owner = :owner")
+                .bind("id", serverId).bind("gen", generation).bind("owner", owner).execute() == 1;
+    }
+
+    @Override
+    public void release(long serverId, String owner) {
+        h.createUpdate("UPDATE server_tasks SET lease_owner = NULL, lease_until = NULL WHERE server_id = :id AND lease_owner = :owner")
+                .bind("id", serverId).bind("owner", owner).execute();
+    }
+
+    @Override
+    public int renew(String ownerPrefix, java.util.Collection<Long> serverIds, Instant leaseUntil) {
+        if (serverIds.isEmpty()) {
+            return 0;
+        }
+        return h.createUpdate("UPDATE server_tasks SET lease_until = :until WHERE server_id IN (<ids>) AND lease_owner LIKE :prefix")
+                .bindList("ids", List.copyOf(serverIds)).bind("until", leaseUntil).bind("prefix", ownerPrefix + "%").execute();
+    }
+
+    @Override
+    public int releaseAll(String ownerPrefix) {
+        return h.createUpdate("UPDATE server_tasks SET lease_owner = NULL, lease_until = NULL WHERE lease_owner LIKE :prefix")
+                .bind("prefix", ownerPrefix + "%").execute();
+    }
+
+    @Override
+    public Optional<Instant> nextRunAt() {
+        return h.createQuery("SELECT MIN(run_at) FROM server_tasks").mapTo(Instant.class).findOne();
+    }
+
+    @Override
+    public long countPending() {
+        return h.createQuery("SELECT COUNT(*) FROM server_tasks").mapTo(Long.class).one();
+    }
+
+    static String truncate(String s) {
+        return s.length() <= 2000 ? s : s.substring(0, 1997) + "...";
+    }
+}
