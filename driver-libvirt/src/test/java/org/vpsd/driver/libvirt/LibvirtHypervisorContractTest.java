@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.vpsd.server.driver.Hypervisor;
 import org.vpsd.server.driver.HypervisorContract;
@@ -21,6 +22,12 @@ class LibvirtHypervisorContractTest extends HypervisorContract {
     @BeforeAll
     static void libvirtIsThere() {
         LibvirtTestHost.require();
+    }
+
+    /** The hosts' log files of this suite's guests (libvirt's and the serial consoles), which libvirt keeps. */
+    @AfterAll
+    static void removeGuestLogs() throws java.io.IOException {
+        LibvirtTestHost.removeLogs("ct-");
     }
 
     @Override

@@ -36,4 +36,17 @@ final class LibvirtTestHost {
                     + "; run scripts/libvirt/prepare-test-host.sh as root");
         }
     }
+
+    /** Removes libvirt's per-domain log files (this machine's) of domains whose names start with {@code prefix}. */
+    static void removeLogs(String prefix) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("/var/log/libvirt/qemu");
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return;
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (java.nio.file.Path f : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) {
+                java.nio.file.Files.deleteIfExists(f);
+            }
+        }
+    }
 }
