@@ -19,6 +19,7 @@ import org.vpsd.server.driver.HypervisorException;
 import org.vpsd.server.driver.Power;
 import org.vpsd.server.driver.UsageSample;
 import org.vpsd.server.driver.VmListener;
+import org.vpsd.server.driver.VmNotFoundException;
 import org.vpsd.server.driver.VmRef;
 import org.vpsd.server.driver.VmSpec;
 import org.vpsd.server.driver.VmState;
@@ -72,6 +73,9 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     /** Runs {@code call} on the named domain (freed afterwards), with the machine's lock held. */
     private <T> T onDomain(VmRef vm, String what, DomainCall<T> call) {
+        if (vm.hostUri() == null) {
+            throw new VmNotFoundException(vm.name()); // never placed on a host
+        }
         ReentrantLock lock = locks.computeIfAbsent(key(vm), k -> new ReentrantLock());
         lock.lock();
         try {
@@ -151,6 +155,9 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     @Override
     public void delete(VmRef vm) {
+        if (vm.hostUri() == null) {
+            return; // never placed on a host: nothing to remove
+        }
         ReentrantLock lock = locks.computeIfAbsent(key(vm), k -> new ReentrantLock());
         lock.lock();
         try {
@@ -298,6 +305,9 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     @Override
     public Optional<VmState> state(VmRef vm) {
+        if (vm.hostUri() == null) {
+            return Optional.empty();
+        }
         try {
             return connections.with(vm.hostUri(), c -> {
                 Domain d;
@@ -362,6 +372,9 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     @Override
     public List<String> list(String hostUri) {
+        if (hostUri == null) {
+            return List.of();
+        }
         try {
             return connections.with(hostUri, c -> {
                 List<String> names = new ArrayList<>(List.of(c.listDefinedDomains()));

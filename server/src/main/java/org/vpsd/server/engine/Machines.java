@@ -48,8 +48,16 @@ public final class Machines {
         return uri;
     }
 
+    /**
+     * The server's machine. A server not placed on a host (yet, or ever: placement failed) in a
+     * location the driver has no default host for has no machine: its reference has no host URI,
+     * and drivers report no such machine. Only building it ({@link #spec}) needs the host.
+     */
     VmRef ref(Repositories r, Server s) {
         Optional<Location.Host> host = s.hostId() == null ? Optional.empty() : r.catalog().host(s.hostId());
+        if (host.isEmpty() && hv.defaultHostUri(s.locationCode()) == null) {
+            return new VmRef(name(s.id()), null);
+        }
         return new VmRef(name(s.id()), hostUri(s, host));
     }
 
