@@ -73,6 +73,8 @@ vpsd_start() {
   for _ in $(seq 1 600); do
     if curl -fs -o /dev/null "http://127.0.0.1:$port/healthz"; then
       STARTUP_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+      # PROFILE=FILE.jfr records the run with Java Flight Recorder (profile settings), dumped at vpsd_stop
+      [ -n "${PROFILE:-}" ] && "$JAVA_HOME/bin/jcmd" "$VPSD_PID" JFR.start name=bench settings=profile >/dev/null
       return 0
     fi
     kill -0 "$VPSD_PID" 2>/dev/null || break
@@ -81,7 +83,12 @@ vpsd_start() {
   echo "vpsd did not start:" >&2; cat "$WORK/vpsd-$port.err" >&2; return 1
 }
 
-vpsd_stop() { kill "$VPSD_PID" 2>/dev/null || true; wait "$VPSD_PID" 2>/dev/null || true; }
+vpsd_stop() {
+  if [ -n "${PROFILE:-}" ]; then
+    "$JAVA_HOME/bin/jcmd" "$VPSD_PID" JFR.dump name=bench filename="$PROFILE" >/dev/null && echo "profile: $PROFILE" >&2
+  fi
+  kill "$VPSD_PID" 2>/dev/null || true; wait "$VPSD_PID" 2>/dev/null || true
+}
 
 rss_mb() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status"; }
 cpu_seconds() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }

@@ -85,6 +85,11 @@ public interface Repositories {
 
         Optional<Location> locationByCode(String code);
 
+        /** The id of the location with this code, without its ranges and hosts. */
+        Optional<LocationRef> locationRef(String code);
+
+        record LocationRef(long id, boolean available) {}
+
         void upsertPlan(Plan plan);
 
         void upsertOs(OsImage os);

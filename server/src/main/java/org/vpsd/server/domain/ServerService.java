@@ -61,7 +61,8 @@ public final class ServerService {
                 }
             }
             if (required(errors, "location", req.location())) {
-                locationId = r.catalog().locationByCode(req.location()).filter(Location::available).map(Location::id).orElse(null);
+                locationId = r.catalog().locationRef(req.location()).filter(Repositories.Catalog.LocationRef::available)
+                        .map(Repositories.Catalog.LocationRef::id).orElse(null);
                 if (locationId == null) {
                     errors.add("location", "Object with code=" + req.location() + " does not exist.");
                 }
@@ -176,7 +177,7 @@ public final class ServerService {
     /** Every account's servers, for the provider; a null filter field does not filter. */
     public Listing listAll(Long accountId, Status status, String locationCode, long offset, int limit) {
         return tx.read(r -> {
-            Long locationId = locationCode == null ? null : r.catalog().locationByCode(locationCode).map(Location::id)
+            Long locationId = locationCode == null ? null : r.catalog().locationRef(locationCode).map(Repositories.Catalog.LocationRef::id)
                     .orElseThrow(() -> FieldErrors.of("location", "Select a valid choice. " + locationCode
                             + " is not one of the available choices."));
             var filter = new Repositories.ServerFilter(accountId, status, locationId);

@@ -307,11 +307,15 @@ public final class Engine implements WorkSignal, AutoCloseable {
         Optional<UsageSample> firstUsage = usage != null && op.done() == Status.ACTIVE
                 ? usage.sampleBeforeActive(server.id()) : Optional.empty();
         Status reached = tx.inTransaction(r -> {
-            Account account = r.accounts().lock(server.accountId()).orElseThrow();
+            // The server's row first, then the account as committed: a suspension locks every server of the
+            // account before it commits, so either it waits for this transaction and then sees the server's
+            // new status, or this one waits for it and then reads the account suspended. The account's row
+            // itself is not locked: all of an account's servers finishing at once do not queue on it.
             r.servers().lock(server.id());
             if (!r.tasks().finish(server.id(), task.generation(), owner)) {
                 return null;
             }
+            Account account = r.accounts().find(server.accountId()).orElseThrow();
             Status to = Suspensions.settle(op, account.suspended());
             if (op == Operation.DELETE) {
                 r.addresses().releaseAll(server.id(), now);

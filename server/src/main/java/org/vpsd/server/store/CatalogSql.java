@@ -91,6 +91,12 @@ final class CatalogSql implements Repositories.Catalog {
     }
 
     @Override
+    public Optional<LocationRef> locationRef(String code) {
+        return h.createQuery("SELECT id, available FROM locations WHERE code = :code").bind("code", code)
+                .map((r, ctx) -> new LocationRef(r.getLong("id"), r.getBoolean("available"))).findOne();
+    }
+
+    @Override
     public void upsertPlan(Plan p) {
         int n = h.createUpdate("UPDATE plans SET name = :name, vcpus = :vcpus, memory_mb = :memory, storage_gb = :storage, "
                         + "bandwidth_gb = :bandwidth, hourly_price = :price, available = :available WHERE id = :id")
