@@ -211,7 +211,7 @@ class LibvirtEndToEndIT {
         check(Virsh.virsh("define", file.toString()));
         long started = System.nanoTime();
         check(Virsh.virsh("start", BASELINE));
-        awaitSsh(key, "hostname", shortName);
+        awaitSsh(key, "hostname", shortName, BASELINE);
         double took = seconds(started);
         System.out.printf(Locale.ROOT, "e2e: virsh start -> SSH %.1f s (%s, first boot, same image, seed and plan)%n", took, BASELINE);
         Virsh.virsh("destroy", BASELINE);
@@ -253,8 +253,25 @@ class LibvirtEndToEndIT {
 
     /** Tries SSH one attempt at a time, each once port 22 answers, until it prints {@code expected}. */
     private void awaitSsh(Path key, String command, String expected) {
-        awaitTrue("ssh root@" + ip + " " + command + " printing " + expected, WAIT,
-                () -> Virsh.port22(ip) && expected.equals(Virsh.ssh(key, ip, command).out()));
+        awaitSsh(key, command, expected, vmName);
+    }
+
+    /** As above; fails at once if the guest's serial console says it booted without its seed. */
+    private void awaitSsh(Path key, String command, String expected, String domain) {
+        Path serial = Path.of("/var/log/libvirt/qemu", domain + "-serial.log");
+        awaitTrue("ssh root@" + ip + " " + command + " printing " + expected, WAIT, () -> {
+            if (Virsh.port22(ip) && expected.equals(Virsh.ssh(key, ip, command).out())) {
+                return true;
+            }
+            try {
+                if (Files.exists(serial) && Files.readString(serial, java.nio.charset.StandardCharsets.ISO_8859_1).contains("no NoCloud seed")) {
+                    fail(domain + " booted without finding its NoCloud seed (see " + serial + ")");
+                }
+            } catch (IOException e) {
+                // no serial log to look at
+            }
+            return false;
+        });
     }
 
     private JsonNode awaitStatus(long id, String status) {
