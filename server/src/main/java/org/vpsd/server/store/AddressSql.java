@@ -43,7 +43,7 @@ final class AddressSql implements Repositories.Addresses {
         if (held.isPresent()) {
             return held;
         }
-        boolean h2 = isH2();
+        boolean h2 = Sql.isH2(h);
         String neverUsed = h2 ? NEVER_USED_H2 : NEVER_USED;
         String longestReleased = h2 ? LONGEST_RELEASED_H2 : LONGEST_RELEASED;
         for (int attempt = 0; attempt < 200; attempt++) {
@@ -70,14 +70,6 @@ final class AddressSql implements Repositories.Addresses {
         return h.createQuery("SELECT id FROM ip_addresses " + (h2 ? "USE INDEX (ip_addresses_free) " : "")
                         + "WHERE location_id = :l AND family = :f AND server_id IS NULL LIMIT 1")
                 .bind("l", locationId).bind("f", family).mapTo(Long.class).findOne().isPresent();
-    }
-
-    private boolean isH2() {
-        try {
-            return h.getConnection().getMetaData().getDatabaseProductName().equals("H2");
-        } catch (java.sql.SQLException e) {
-            throw new org.jdbi.v3.core.ConnectionException(e);
-        }
     }
 
     private static void pause(int attempt) {

@@ -8,6 +8,19 @@ import java.util.Locale;
 final class Sql {
     private Sql() {}
 
+    /**
+     * Whether the handle is on H2. H2 sorts the whole result of a {@code FOR UPDATE} query that has an
+     * {@code ORDER BY}, locking every row it read, before it applies the {@code LIMIT}; the few queries
+     * that pick "the first free rows" therefore name their index on H2 and rely on its order.
+     */
+    static boolean isH2(org.jdbi.v3.core.Handle h) {
+        try {
+            return h.getConnection().getMetaData().getDatabaseProductName().equals("H2");
+        } catch (SQLException e) {
+            throw new org.jdbi.v3.core.ConnectionException(e);
+        }
+    }
+
     static SQLException sqlCause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s) {
