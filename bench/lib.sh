@@ -59,14 +59,24 @@ db_args() {
   fi
 }
 
-vpsd_cmd() { "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $VPSD_JVM_OPTS -jar "$JAR" "$@"; }
+vpsd_cmd() { "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $(vpsd_jvm_opts "$1") -jar "$JAR" "$@"; }
 
 # vpsd_start PORT ARGS...: starts `vpsd serve`, waits for /healthz, sets VPSD_PID and STARTUP_MS.
+# The first start after a build writes serve's class-data archive (see scripts/lib/env.sh); so that
+# STARTUP_MS is what every later restart takes, that first start is made and stopped beforehand.
 vpsd_start() {
+  local port=$1; shift
+  if [ "${VPSD_CDS:-1}" != 0 ] && [ ! -f "$VPSD_CDS_DIR/vpsd-serve.jsa" ]; then
+    VPSD_CDS_WARMUP=1 _vpsd_launch "$port" "$@" && vpsd_stop
+  fi
+  _vpsd_launch "$port" "$@"
+}
+
+_vpsd_launch() {
   local port=$1; shift
   local t0
   t0=$(date +%s%N)
-  "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $VPSD_JVM_OPTS -jar "$JAR" serve --port "$port" "$@" \
+  "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $(vpsd_jvm_opts serve) -jar "$JAR" serve --port "$port" "$@" \
     >"$WORK/vpsd-$port.out" 2>"$WORK/vpsd-$port.err" &
   VPSD_PID=$!
   PIDS+=("$VPSD_PID")
@@ -74,7 +84,7 @@ vpsd_start() {
     if curl -fs -o /dev/null "http://127.0.0.1:$port/healthz"; then
       STARTUP_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
       # PROFILE=FILE.jfr records the run with Java Flight Recorder (profile settings), dumped at vpsd_stop
-      [ -n "${PROFILE:-}" ] && "$JAVA_HOME/bin/jcmd" "$VPSD_PID" JFR.start name=bench settings=profile >/dev/null
+      [ -n "${PROFILE:-}" ] && [ -z "${VPSD_CDS_WARMUP:-}" ] && "$JAVA_HOME/bin/jcmd" "$VPSD_PID" JFR.start name=bench settings=profile >/dev/null
       return 0
     fi
     kill -0 "$VPSD_PID" 2>/dev/null || break
@@ -84,7 +94,7 @@ vpsd_start() {
 }
 
 vpsd_stop() {
-  if [ -n "${PROFILE:-}" ]; then
+  if [ -n "${PROFILE:-}" ] && [ -z "${VPSD_CDS_WARMUP:-}" ]; then
     "$JAVA_HOME/bin/jcmd" "$VPSD_PID" JFR.dump name=bench filename="$PROFILE" >/dev/null && echo "profile: $PROFILE" >&2
   fi
   kill "$VPSD_PID" 2>/dev/null || true; wait "$VPSD_PID" 2>/dev/null || true

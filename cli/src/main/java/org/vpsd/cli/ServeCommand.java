@@ -90,10 +90,27 @@ final class ServeCommand implements Callable<Integer> {
                 VpsdConfig.newReplicaId(), dbPool);
         App app = App.start(cfg, System.out);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "vpsd-shutdown"));
+        java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable close = () -> {
+            if (closing.compareAndSet(false, true)) {
+                app.close();
+                stopped.countDown();
+            }
+        };
+        // SIGTERM and Ctrl-C close vpsd before the JVM's shutdown begins: the embedded database's own
+        // shutdown hook would otherwise close it while requests and engine steps are still finishing.
+        for (String signal : java.util.List.of("TERM", "INT")) {
+            int code = signal.equals("TERM") ? 143 : 130;
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
+                    close.run();
+                    System.exit(code);
+                });
+            } catch (IllegalArgumentException e) {
+                // the signal is not available here; the shutdown hook below still closes vpsd
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(close, "vpsd-shutdown"));
         stopped.await();
         return 0;
     }
