@@ -379,25 +379,33 @@ public final class LibvirtHypervisor implements Hypervisor {
         }
         try {
             return connections.with(hostUri, c -> {
-                List<String> names = new ArrayList<>(List.of(c.listDefinedDomains()));
-                for (int id : c.listDomains()) {
-                    try {
-                        Domain d = c.domainLookupByID(id);
-                        try {
-                            names.add(d.getName());
-                        } finally {
-                            Handles.free(d);
-                        }
-                    } catch (LibvirtException e) {
-                        if (!Errors.noDomain(e)) {
-                            throw e;
-                        }
-                    }
-                }
+                // Running domains, then defined (shut off) ones, then running ones again: a domain that starts
+                // or stops between two of these calls is still in one of them.
+                List<String> names = new ArrayList<>();
+                addRunning(c, names);
+                names.addAll(List.of(c.listDefinedDomains()));
+                addRunning(c, names);
                 return names.stream().distinct().sorted().toList();
             });
         } catch (LibvirtException e) {
             throw new HypervisorException("Listing the domains of " + hostUri + " failed: " + Errors.message(e), e);
+        }
+    }
+
+    private static void addRunning(org.libvirt.Connect c, List<String> names) throws LibvirtException {
+        for (int id : c.listDomains()) {
+            try {
+                Domain d = c.domainLookupByID(id);
+                try {
+                    names.add(d.getName());
+                } finally {
+                    Handles.free(d);
+                }
+            } catch (LibvirtException e) {
+                if (!Errors.noDomain(e)) {
+                    throw e;
+                }
+            }
         }
     }
 

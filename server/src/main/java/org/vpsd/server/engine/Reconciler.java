@@ -64,10 +64,19 @@ public final class Reconciler {
                 break;
             }
             for (Server s : batch) {
-                String uri = tx.read(r -> machines.ref(r, s)).hostUri();
-                Map<String, VmState> states = hosts.computeIfAbsent(uri, hv::states);
-                if (s.provisionedAt() != null && check(s, states.get(machines.name(s.id())))) {
-                    corrected++;
+                if (s.provisionedAt() == null) {
+                    continue;
+                }
+                var ref = tx.read(r -> machines.ref(r, s));
+                Map<String, VmState> states = hosts.computeIfAbsent(ref.hostUri(), hv::states);
+                VmState seen = states.get(ref.name());
+                if (!consistent(s.status(), seen)) {
+                    // The listing was taken before this server was read, and a machine changing state while a
+                    // host is listed can be missed; so nothing is corrected without a fresh look at the machine.
+                    seen = hv.state(ref).orElse(null);
+                    if (check(s, seen)) {
+                        corrected++;
+                    }
                 }
             }
             after = batch.get(batch.size() - 1).id();
@@ -111,6 +120,20 @@ public final class Reconciler {
             }
         }
         return uris;
+    }
+
+    /** Whether a resting server's status agrees with its machine's state (null: no machine). */
+    static boolean consistent(Status status, VmState vm) {
+        if (vm == null) {
+            return status == Status.ERROR;
+        }
+        Power p = vm.power();
+        return switch (status) {
+            case ACTIVE -> p != Power.SHUTOFF && p != Power.CRASHED;
+            case STOPPED -> p != Power.RUNNING;
+            case SUSPENDED -> !p.on();
+            default -> true;
+        };
     }
 
     /** Corrects one server from its machine's state (null: no machine); true if it changed. */
