@@ -24,9 +24,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-replica() { # NAME PORT LEASE -> starts a replica, waits for /healthz
+replica() { # NAME PORT LEASE [TIME_SCALE] -> starts a replica, waits for /healthz
   "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar "$jar" serve --port "$2" --data "$work/$1" \
-    --database "$url" --sim-time-scale 1000 --lease "$3" >"$work/$1.out" 2>"$work/$1.err" &
+    --database "$url" --sim-time-scale "${4:-1000}" --lease "$3" >"$work/$1.out" 2>"$work/$1.err" &
   pids+=($!)
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$2/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done
   echo "replica $1 did not start" >&2; cat "$work/$1.err" >&2; exit 1
@@ -50,8 +50,9 @@ echo "two replicas: $(run_load http://127.0.0.1:18301 http://127.0.0.1:18302)"
 for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=()
 
 echo "== takeover of a killed replica's work (lease PT10S) =="
-replica a2 18303 PT10S
-replica b2 18304 PT10S
+# Provisioning takes 2-5 minutes / 20 here, so the killed replica is in the middle of its steps.
+replica a2 18303 PT10S 20
+replica b2 18304 PT10S 20
 token=$(curl -fs -X POST "http://127.0.0.1:18303/admin/v1/accounts/" -H "Authorization: Bearer $admin" \
   -H "Content-Type: application/json" -d '{"name": "takeover", "credit": 100000}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 # 200 creates at once, then SIGKILL a2 while it is busy provisioning them, and watch how long the
@@ -65,7 +66,14 @@ done
 wait "${curls[@]}"
 a2_pid=${pids[0]}
 replica_id=$(grep -o 'replica [^)]*' "$work/a2.err" | head -1 | awk '{print $2}')
-held=$(vpsd_pg_psql -d "$db" -Atc "SELECT COUNT(*) FROM server_tasks WHERE lease_owner LIKE '$replica_id#%'")
+# A replica holds a claim only while it runs a step (waiting for a guest holds none): kill it at a
+# moment when it holds some.
+held=0
+for _ in $(seq 1 400); do
+  held=$(vpsd_pg_psql -d "$db" -Atc "SELECT COUNT(*) FROM server_tasks WHERE lease_owner LIKE '$replica_id#%'")
+  [ "$held" -gt 0 ] && break
+  sleep 0.02
+done
 kill -9 "$a2_pid"
 killed=$(date +%s.%N)
 echo "killed replica $replica_id holding $held claim(s)"
