@@ -57,6 +57,9 @@ vpsd_needs_build() {
 # A 128 MB heap with the serial collector keeps the process under 300 MB resident under load (the
 # heap is most of it; vpsd's live data is small: the database keeps its own bounded cache).
 VPSD_JVM_OPTS="${VPSD_JAVA_OPTS:--Xms32m -Xmx128m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
+# glibc gives each thread that allocates natively an arena of its own (up to 8 per core); two are
+# plenty for vpsd, and the others only hold resident memory.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 _vpsd_lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VPSD_CDS_DIR="${VPSD_CDS_DIR:-$(dirname "$(dirname "$_vpsd_lib")")/cli/target}"
 
