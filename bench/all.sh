@@ -9,6 +9,7 @@ for kind in "${kinds[@]}"; do
   "$bench/http.sh" "$kind"
   "$bench/engine.sh" "$kind" 10000
   "$bench/growth.sh" "$kind"
+  "$bench/process.sh" "$kind"
 done
 [[ " ${kinds[*]} " == *" pg "* ]] && "$bench/replicas.sh"
 /usr/bin/python3 "$bench/summary.py" "$bench/results"
