@@ -83,8 +83,6 @@ public interface Repositories {
 
         Optional<Location> location(long id);
 
-        Optional<Location> locationByCode(String code);
-
         /** The id of the location with this code, without its ranges and hosts. */
         Optional<LocationRef> locationRef(String code);
 
@@ -272,8 +270,6 @@ public interface Repositories {
 
         /** Adds the addresses to the pool (ignoring ones already there); returns how many were new. */
         int addToPool(long locationId, long rangeId, int family, List<String> addresses);
-
-        long countFree(long locationId, int family);
 
         Optional<Location.AddressRange> rangeOf(String address);
     }

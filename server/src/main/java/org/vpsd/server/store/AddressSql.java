@@ -113,12 +113,6 @@ final class AddressSql implements Repositories.Addresses {
     }
 
     @Override
-    public long countFree(long locationId, int family) {
-        return h.createQuery("SELECT COUNT(*) FROM ip_addresses WHERE location_id = :l AND family = :f AND server_id IS NULL")
-                .bind("l", locationId).bind("f", family).mapTo(Long.class).one();
-    }
-
-    @Override
     public Optional<Location.AddressRange> rangeOf(String address) {
         return h.createQuery("SELECT r.family, r.cidr, r.gateway, r.dns FROM ip_addresses a JOIN address_ranges r ON r.id = a.range_id "
                         + "WHERE a.address = :a")

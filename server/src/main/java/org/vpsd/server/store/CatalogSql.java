@@ -76,21 +76,6 @@ final class CatalogSql implements Repositories.Catalog {
     }
 
     @Override
-    public Optional<Location> locationByCode(String code) {
-        Optional<Long> id = h.createQuery("SELECT id FROM locations WHERE code = :code").bind("code", code).mapTo(Long.class).findOne();
-        if (id.isEmpty()) {
-            return Optional.empty();
-        }
-        long lid = id.get();
-        List<Location.AddressRange> ranges = h.createQuery("SELECT * FROM address_ranges WHERE location_id = :l ORDER BY id")
-                .bind("l", lid).map(RANGE).list();
-        List<Location.Host> hosts = h.createQuery("SELECT * FROM hosts WHERE location_id = :l ORDER BY id").bind("l", lid).map(HOST).list();
-        return h.createQuery("SELECT id, code, name, available FROM locations WHERE id = :l").bind("l", lid)
-                .map((r, ctx) -> new Location(lid, r.getString("code"), r.getString("name"), r.getBoolean("available"), ranges, hosts))
-                .findOne();
-    }
-
-    @Override
     public Optional<LocationRef> locationRef(String code) {
         return h.createQuery("SELECT id, available FROM locations WHERE code = :code").bind("code", code)
                 .map((r, ctx) -> new LocationRef(r.getLong("id"), r.getBoolean("available"))).findOne();
