@@ -70,7 +70,7 @@ public final class Reconciler {
                 var ref = tx.read(r -> machines.ref(r, s));
                 Map<String, VmState> states = hosts.computeIfAbsent(ref.hostUri(), hv::states);
                 VmState seen = states.get(ref.name());
-                if (!consistent(s.status(), seen)) {
+                if (!consistent(s, seen)) {
                     // The listing was taken before this server was read, and a machine changing state while a
                     // host is listed can be missed; so nothing is corrected without a fresh look at the machine.
                     seen = hv.state(ref).orElse(null);
@@ -122,37 +122,35 @@ public final class Reconciler {
         return uris;
     }
 
+    /** The status a server is corrected to, why, and the work that goes with it. */
+    private record Correction(Status to, String why, Operation work) {}
+
     /** Whether a resting server's status agrees with its machine's state (null: no machine). */
-    static boolean consistent(Status status, VmState vm) {
+    private static boolean consistent(Server s, VmState vm) {
+        return correction(s, vm).isEmpty();
+    }
+
+    /** What a resting server needs to agree with its machine (null: no machine); empty if they agree. */
+    private static java.util.Optional<Correction> correction(Server s, VmState vm) {
         if (vm == null) {
-            return status == Status.ERROR;
+            return s.status() == Status.ERROR ? java.util.Optional.empty()
+                    : java.util.Optional.of(new Correction(Status.ERROR, "The virtual machine vanished from its host.", null));
         }
         Power p = vm.power();
-        return switch (status) {
-            case ACTIVE -> p != Power.SHUTOFF && p != Power.CRASHED;
-            case STOPPED -> p != Power.RUNNING;
-            case SUSPENDED -> !p.on();
-            default -> true;
+        Correction c = switch (s.status()) {
+            case ACTIVE -> p == Power.SHUTOFF ? new Correction(Status.STOPPED, "The guest powered itself off.", null)
+                    : p == Power.CRASHED ? new Correction(Status.STOPPED, "The guest crashed and is off.", null) : null;
+            case STOPPED -> p == Power.RUNNING ? new Correction(Status.ACTIVE, "The machine was powered on outside vpsd.", null) : null;
+            case SUSPENDED -> p.on() ? new Correction(Status.SUSPENDED, "A suspended server was running; powering it off.",
+                    Operation.SUSPEND) : null;
+            default -> null;
         };
+        return java.util.Optional.ofNullable(c);
     }
 
     /** Corrects one server from its machine's state (null: no machine); true if it changed. */
     boolean check(Server s, VmState vm) {
-        if (vm == null) {
-            if (s.status() == Status.ERROR) {
-                return false;
-            }
-            return correct(s, Status.ERROR, "The virtual machine vanished from its host.", null);
-        }
-        Power p = vm.power();
-        return switch (s.status()) {
-            case ACTIVE -> p == Power.SHUTOFF ? correct(s, Status.STOPPED, "The guest powered itself off.", null)
-                    : p == Power.CRASHED ? correct(s, Status.STOPPED, "The guest crashed and is off.", null) : false;
-            case STOPPED -> p == Power.RUNNING ? correct(s, Status.ACTIVE, "The machine was powered on outside vpsd.", null) : false;
-            case SUSPENDED -> p.on() ? correct(s, Status.SUSPENDED, "A suspended server was running; powering it off.",
-                    Operation.SUSPEND) : false;
-            default -> false;
-        };
+        return correction(s, vm).map(c -> correct(s, c.to(), c.why(), c.work())).orElse(false);
     }
 
     private boolean correct(Server s, Status to, String why, Operation work) {
