@@ -93,8 +93,11 @@ final class ServeCommand implements Callable<Integer> {
         java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable close = () -> {
             if (closing.compareAndSet(false, true)) {
-                app.close();
-                stopped.countDown();
+                try {
+                    app.close();
+                } finally {
+                    stopped.countDown();
+                }
             }
         };
         // SIGTERM and Ctrl-C close vpsd before the JVM's shutdown begins: the embedded database's own
@@ -103,8 +106,11 @@ final class ServeCommand implements Callable<Integer> {
             int code = signal.equals("TERM") ? 143 : 130;
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
-                    close.run();
-                    System.exit(code);
+                    try {
+                        close.run();
+                    } finally {
+                        System.exit(code);
+                    }
                 });
             } catch (IllegalArgumentException e) {
                 // the signal is not available here; the shutdown hook below still closes vpsd

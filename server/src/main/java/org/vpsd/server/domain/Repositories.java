@@ -43,8 +43,13 @@ public interface Repositories {
 
         List<Account> list();
 
-        /** Takes {@code amount} from the balance if the balance covers it; false otherwise. */
-        boolean chargeIfCovered(long id, BigDecimal amount);
+        /**
+         * Takes {@code amount} from the balance if the balance covers it and records it in the ledger as
+         * {@code serverId}'s charge for {@code period}: the balance after, or empty (nothing changed) when
+         * the balance does not cover it. The account's row stays locked until the transaction ends, so
+         * this is best done last.
+         */
+        Optional<BigDecimal> chargeForServer(long accountId, long serverId, int period, BigDecimal amount, java.time.Instant now);
 
         /** Adds {@code delta} (negative to take) and returns the new balance. */
         BigDecimal add(long id, BigDecimal delta);

@@ -85,13 +85,11 @@ public final class ServerService {
                     os.id(), req.sshKeyId(), Boolean.TRUE.equals(req.backupsEnabled()), price, now, now.plus(billingPeriod)));
             r.tasks().insert(serverId, Operation.PROVISION, now, now);
             r.events().append(serverId, "created", "Created: " + plan.name() + ", " + os.name() + ", " + req.location() + ".", now);
-            if (!r.accounts().chargeIfCovered(accountId, price)) {
+            if (r.accounts().chargeForServer(accountId, serverId, 0, price, now).isEmpty()) {
                 BigDecimal balance = r.accounts().find(accountId).map(Account::balance).orElse(BigDecimal.ZERO);
                 throw new DomainException.PaymentRequired("Insufficient credit: the balance of " + balance.stripTrailingZeros().toPlainString()
                         + " does not cover the first hour of " + plan.name() + " (" + price.stripTrailingZeros().toPlainString() + ").");
             }
-            BigDecimal balanceAfter = r.accounts().find(accountId).orElseThrow().balance();
-            r.ledger().charge(accountId, serverId, 0, price, balanceAfter, now);
             return serverId;
         });
         signal.workAdded();

@@ -14,22 +14,25 @@ import org.vpsd.server.domain.Repositories;
  * and the {@code server_id IS NULL} condition makes a double allocation impossible even without it.
  */
 final class AddressSql implements Repositories.Addresses {
-    private static final String NEVER_USED = "SELECT id FROM ip_addresses WHERE location_id = :l AND family = :f "
-            + "AND server_id IS NULL AND released_at IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
-    private static final String LONGEST_RELEASED = "SELECT id FROM ip_addresses WHERE location_id = :l AND family = :f "
-            + "AND server_id IS NULL AND released_at IS NOT NULL ORDER BY released_at, id LIMIT 1 FOR UPDATE SKIP LOCKED";
     /*
-     * H2's planner takes the holder constraint's unique index for "server_id IS NULL AND family = :f"
-     * (all of its columns compared for equality: one row, it reckons) and then reads and sorts every
-     * free row of the family: a second per allocation with a /16. It also sorts the whole result of a
-     * FOR UPDATE query with ORDER BY. So on H2 the free-address index is named, and the query relies
-     * on that index's order (location, family, server_id, released_at, id) instead of ORDER BY: the
-     * first row is the lowest never-used id, or the longest-released address. One row read either way.
+     * The two picks, in order: the lowest never-used address, else the longest released. On
+     * PostgreSQL each is one probe of a partial index over the free rows (migration-postgresql/V2).
+     * H2 has no partial indexes, and its planner takes the holder constraint's unique index for
+     * "server_id IS NULL AND family = :f" (all of its columns compared for equality: one row, it
+     * reckons) and then reads and sorts every free row; it also sorts the whole result of a FOR UPDATE
+     * query with ORDER BY. So on H2 the free-address index is named, and the query relies on that
+     * index's order (location, family, server_id, released_at, id) instead of ORDER BY. One row read
+     * either way.
      */
+    private static final String NEVER_USED = "SELECT id FROM ip_addresses WHERE location_id = :l AND family = :f "
+            + "AND server_id IS NULL AND released_at IS NULL ORDER BY id LIMIT 1";
+    private static final String LONGEST_RELEASED = "SELECT id FROM ip_addresses WHERE location_id = :l AND family = :f "
+            + "AND server_id IS NULL AND released_at IS NOT NULL ORDER BY released_at, id LIMIT 1";
     private static final String NEVER_USED_H2 = "SELECT id FROM ip_addresses USE INDEX (ip_addresses_free) "
-            + "WHERE location_id = :l AND family = :f AND server_id IS NULL AND released_at IS NULL LIMIT 1 FOR UPDATE SKIP LOCKED";
+            + "WHERE location_id = :l AND family = :f AND server_id IS NULL AND released_at IS NULL LIMIT 1";
     private static final String LONGEST_RELEASED_H2 = "SELECT id FROM ip_addresses USE INDEX (ip_addresses_free) "
-            + "WHERE location_id = :l AND family = :f AND server_id IS NULL AND released_at IS NOT NULL LIMIT 1 FOR UPDATE SKIP LOCKED";
+            + "WHERE location_id = :l AND family = :f AND server_id IS NULL AND released_at IS NOT NULL LIMIT 1";
+    private static final String LOCK = " FOR UPDATE SKIP LOCKED";
 
     private final Handle h;
 
@@ -47,11 +50,10 @@ final class AddressSql implements Repositories.Addresses {
         String neverUsed = h2 ? NEVER_USED_H2 : NEVER_USED;
         String longestReleased = h2 ? LONGEST_RELEASED_H2 : LONGEST_RELEASED;
         for (int attempt = 0; attempt < 200; attempt++) {
-            Optional<Long> candidate = h.createQuery(neverUsed).bind("l", locationId).bind("f", family).mapTo(Long.class).findOne()
-                    .or(() -> h.createQuery(longestReleased).bind("l", locationId).bind("f", family).mapTo(Long.class).findOne());
+            Optional<Long> candidate = first(neverUsed + LOCK, locationId, family).or(() -> first(longestReleased + LOCK, locationId, family));
             if (candidate.isEmpty()) {
                 // Every free row may be locked by allocations still in flight: exhausted only if none is free at all.
-                if (!anyFree(locationId, family, h2)) {
+                if (first(neverUsed, locationId, family).isEmpty() && first(longestReleased, locationId, family).isEmpty()) {
                     return Optional.empty();
                 }
                 pause(attempt);
@@ -66,10 +68,8 @@ final class AddressSql implements Repositories.Addresses {
         return Optional.empty();
     }
 
-    private boolean anyFree(long locationId, int family, boolean h2) {
-        return h.createQuery("SELECT id FROM ip_addresses " + (h2 ? "USE INDEX (ip_addresses_free) " : "")
-                        + "WHERE location_id = :l AND family = :f AND server_id IS NULL LIMIT 1")
-                .bind("l", locationId).bind("f", family).mapTo(Long.class).findOne().isPresent();
+    private Optional<Long> first(String query, long locationId, int family) {
+        return h.createQuery(query).bind("l", locationId).bind("f", family).mapTo(Long.class).findOne();
     }
 
     private static void pause(int attempt) {

@@ -88,10 +88,15 @@ public final class Database implements AutoCloseable {
             cfg.addDataSourceProperty("tcpKeepAlive", "true");
             cfg.addDataSourceProperty("socketTimeout", "30");
             cfg.addDataSourceProperty("connectTimeout", "3");
+            // Every statement vpsd sends is a key lookup or a short range with bound parameters, and
+            // each is planned the same way whatever the values. PostgreSQL's default replans a statement
+            // whenever a custom plan looks cheaper than the generic one, which for the five-way join of a
+            // server costs more than running it (1.3 ms of planning for 0.2 ms of execution per page).
+            cfg.addDataSourceProperty("options", "-c plan_cache_mode=force_generic_plan");
         }
         HikariDataSource ds = new HikariDataSource(cfg);
         try {
-            migrate(ds);
+            migrate(ds, kind);
         } catch (RuntimeException e) {
             ds.close();
             throw e;
@@ -99,10 +104,18 @@ public final class Database implements AutoCloseable {
         return new Database(ds, kind, jdbcUrl);
     }
 
-    private static void migrate(HikariDataSource ds) {
+    /**
+     * Migrations under {@code db/migration} run on every database; those under
+     * {@code db/migration-postgresql} only on PostgreSQL, for what H2 cannot express (partial
+     * indexes). Version numbers are shared by both folders: a version is used once.
+     */
+    private static void migrate(HikariDataSource ds, Kind kind) {
+        String[] locations = kind == Kind.POSTGRESQL
+                ? new String[] {"classpath:db/migration", "classpath:db/migration-postgresql"}
+                : new String[] {"classpath:db/migration"};
         var result = Flyway.configure()
                 .dataSource(ds)
-                .locations("classpath:db/migration")
+                .locations(locations)
                 .connectRetries(5)
                 .load()
                 .migrate();
