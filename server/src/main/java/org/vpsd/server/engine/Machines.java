@@ -66,21 +66,20 @@ public final class Machines {
         Optional<Location.Host> host = s.hostId() == null ? Optional.empty() : r.catalog().host(s.hostId());
         String key = s.sshKeyId() == null ? null
                 : r.sshKeys().find(s.accountId(), s.sshKeyId()).map(k -> k.publicKey()).orElse(null);
-        VmSpec.Address v4 = address(r, s.ipv4(), 4);
-        VmSpec.Address v6 = address(r, s.ipv6(), 6);
-        List<String> dns = s.ipv4() == null ? List.of()
-                : r.addresses().rangeOf(s.ipv4()).map(Location.AddressRange::dns).orElse(List.of());
+        Optional<Location.AddressRange> v4Range = s.ipv4() == null ? Optional.empty() : r.addresses().rangeOf(s.ipv4());
+        VmSpec.Address v4 = address(s.ipv4(), 4, v4Range);
+        VmSpec.Address v6 = address(s.ipv6(), 6, s.ipv6() == null ? Optional.empty() : r.addresses().rangeOf(s.ipv6()));
+        List<String> dns = v4Range.map(Location.AddressRange::dns).orElse(List.of());
         return new VmSpec(name(s.id()), hostUri(s, host), host.map(Location.Host::domainType).orElse("kvm"),
                 host.map(Location.Host::bridge).orElse(null), s.plan().vcpus(), s.plan().memoryMb(), s.plan().storageGb(),
                 s.os().image(), s.hostname(), key, v4, v6, dns);
     }
 
-    private static VmSpec.Address address(Repositories r, String address, int family) {
+    private static VmSpec.Address address(String address, int family, Optional<Location.AddressRange> range) {
         if (address == null) {
             return null;
         }
-        return r.addresses().rangeOf(address)
-                .map(range -> new VmSpec.Address(address, IpRanges.parse(range.cidr(), family).prefixLength(), range.gateway()))
+        return range.map(rg -> new VmSpec.Address(address, IpRanges.parse(rg.cidr(), family).prefixLength(), rg.gateway()))
                 .orElse(new VmSpec.Address(address, family == 4 ? 32 : 128, null));
     }
 }

@@ -24,13 +24,13 @@ final class AddressSql implements Repositories.Addresses {
      * index's order (location, family, server_id, released_at, id) instead of ORDER BY. One row read
      * either way.
      */
-    private static final String NEVER_USED = "SELECT id FROM ip_addresses WHERE location_id = :l AND family = :f "
+    private static final String NEVER_USED = "SELECT id, address FROM ip_addresses WHERE location_id = :l AND family = :f "
             + "AND server_id IS NULL AND released_at IS NULL ORDER BY id LIMIT 1";
-    private static final String LONGEST_RELEASED = "SELECT id FROM ip_addresses WHERE location_id = :l AND family = :f "
+    private static final String LONGEST_RELEASED = "SELECT id, address FROM ip_addresses WHERE location_id = :l AND family = :f "
             + "AND server_id IS NULL AND released_at IS NOT NULL ORDER BY released_at, id LIMIT 1";
-    private static final String NEVER_USED_H2 = "SELECT id FROM ip_addresses USE INDEX (ip_addresses_free) "
+    private static final String NEVER_USED_H2 = "SELECT id, address FROM ip_addresses USE INDEX (ip_addresses_free) "
             + "WHERE location_id = :l AND family = :f AND server_id IS NULL AND released_at IS NULL LIMIT 1";
-    private static final String LONGEST_RELEASED_H2 = "SELECT id FROM ip_addresses USE INDEX (ip_addresses_free) "
+    private static final String LONGEST_RELEASED_H2 = "SELECT id, address FROM ip_addresses USE INDEX (ip_addresses_free) "
             + "WHERE location_id = :l AND family = :f AND server_id IS NULL AND released_at IS NOT NULL LIMIT 1";
     private static final String LOCK = " FOR UPDATE SKIP LOCKED";
 
@@ -50,7 +50,7 @@ final class AddressSql implements Repositories.Addresses {
         String neverUsed = h2 ? NEVER_USED_H2 : NEVER_USED;
         String longestReleased = h2 ? LONGEST_RELEASED_H2 : LONGEST_RELEASED;
         for (int attempt = 0; attempt < 200; attempt++) {
-            Optional<Long> candidate = first(neverUsed + LOCK, locationId, family).or(() -> first(longestReleased + LOCK, locationId, family));
+            Optional<Free> candidate = first(neverUsed + LOCK, locationId, family).or(() -> first(longestReleased + LOCK, locationId, family));
             if (candidate.isEmpty()) {
                 // Every free row may be locked by allocations still in flight: exhausted only if none is free at all.
                 if (first(neverUsed, locationId, family).isEmpty() && first(longestReleased, locationId, family).isEmpty()) {
@@ -60,16 +60,19 @@ final class AddressSql implements Repositories.Addresses {
                 continue;
             }
             int n = h.createUpdate("UPDATE ip_addresses SET server_id = :s, released_at = NULL WHERE id = :id AND server_id IS NULL")
-                    .bind("s", serverId).bind("id", candidate.get()).execute();
+                    .bind("s", serverId).bind("id", candidate.get().id()).execute();
             if (n == 1) {
-                return heldBy(serverId, family);
+                return Optional.of(candidate.get().address());
             }
         }
         return Optional.empty();
     }
 
-    private Optional<Long> first(String query, long locationId, int family) {
-        return h.createQuery(query).bind("l", locationId).bind("f", family).mapTo(Long.class).findOne();
+    private record Free(long id, String address) {}
+
+    private Optional<Free> first(String query, long locationId, int family) {
+        return h.createQuery(query).bind("l", locationId).bind("f", family)
+                .map((rs, ctx) -> new Free(rs.getLong("id"), rs.getString("address"))).findOne();
     }
 
     private static void pause(int attempt) {
