@@ -2,6 +2,7 @@ package org.vpsd.server.api;
 
 import io.javalin.http.Context;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.vpsd.server.domain.AccountService;
 import org.vpsd.server.domain.Principal;
 
@@ -11,6 +12,7 @@ import org.vpsd.server.domain.Principal;
  * tokens {@code /admin/}; the messages are DRF's.
  */
 final class Auth {
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final String PRINCIPAL = "vpsd.principal";
 
     private final AccountService accounts;
@@ -28,7 +30,7 @@ final class Auth {
         if (header == null || header.isBlank()) {
             throw ApiError.unauthorized("Authentication credentials were not provided.");
         }
-        String[] parts = header.trim().split("\\s+");
+        String[] parts = WHITESPACE.split(header.trim());
         String keyword = parts[0].toLowerCase(Locale.ROOT);
         if (!keyword.equals("bearer") && !keyword.equals("token")) {
             throw ApiError.unauthorized("Authentication credentials were not provided.");

@@ -5,6 +5,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.vpsd.client.wire.Page;
 import org.vpsd.server.domain.FieldErrors;
 
@@ -14,6 +15,7 @@ import org.vpsd.server.domain.FieldErrors;
  * parameters. A page past the end (but the first) is 404 {@code Invalid page.}
  */
 final class Paging {
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,1000}");
     static final int DEFAULT_SIZE = 50;
     static final int MAX_SIZE = 500;
 
@@ -56,7 +58,7 @@ final class Paging {
 
     /** A whole number from the query string; -1 if it is not one, {@link Integer#MAX_VALUE} if it is larger. */
     private static int parse(String value) {
-        if (!value.matches("[0-9]{1,1000}")) {
+        if (!DIGITS.matcher(value).matches()) {
             return -1;
         }
         return value.length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(value);
