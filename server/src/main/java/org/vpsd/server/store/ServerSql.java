@@ -235,9 +235,18 @@ final class ServerSql implements Repositories.Servers {
         if (ids.isEmpty()) {
             return java.util.Set.of();
         }
-        return new java.util.HashSet<>(h.createQuery("SELECT id FROM servers WHERE id IN (<ids>) AND status <> 'deleted'")
-                .bindList("ids", List.copyOf(ids)).mapTo(Long.class).list());
+        // In chunks: a statement takes at most 32,767 parameters on PostgreSQL and 100,000 on H2, and a
+        // reconciliation pass asks about every machine of the fleet.
+        List<Long> all = List.copyOf(ids);
+        java.util.Set<Long> found = new java.util.HashSet<>();
+        for (int from = 0; from < all.size(); from += EXISTING_CHUNK) {
+            found.addAll(h.createQuery("SELECT id FROM servers WHERE id IN (<ids>) AND status <> 'deleted'")
+                    .bindList("ids", all.subList(from, Math.min(all.size(), from + EXISTING_CHUNK))).mapTo(Long.class).list());
+        }
+        return found;
     }
+
+    private static final int EXISTING_CHUNK = 1_000;
 
     @Override
     public List<Repositories.IdStatus> ofAccount(long accountId) {
