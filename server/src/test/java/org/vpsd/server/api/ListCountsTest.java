@@ -22,7 +22,7 @@ import org.vpsd.server.testing.TestServer;
 /**
  * A list's {@code count} is the number of servers the filter matches, whatever happened to them and
  * however many changed at once (on PostgreSQL it comes from counters kept by triggers, not from
- * counting): checked against the servers actually listed, page by page, for every filter.
+ * counting): checked against the servers actually listed, for every filter, once the work is done.
  */
 class ListCountsTest {
     static TestServer server;
