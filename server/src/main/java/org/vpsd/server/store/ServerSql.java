@@ -51,6 +51,9 @@ final class ServerSql implements Repositories.Servers {
                 Rows.instant(r, "updated_at"), Rows.instant(r, "provisioned_at"), r.getString("status_detail"), usage);
     };
 
+    /** Ids per statement when asking about many servers at once (databases cap a statement's parameters). */
+    private static final int EXISTING_CHUNK = 1_000;
+
     private final Handle h;
 
     ServerSql(Handle h) {
@@ -245,8 +248,6 @@ final class ServerSql implements Repositories.Servers {
         }
         return found;
     }
-
-    private static final int EXISTING_CHUNK = 1_000;
 
     @Override
     public List<Repositories.IdStatus> ofAccount(long accountId) {
