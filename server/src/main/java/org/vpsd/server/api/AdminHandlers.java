@@ -37,14 +37,14 @@ final class AdminHandlers {
     }
 
     void status(Context ctx) {
-        ctx.json(status.get());
+        Respond.json(ctx, status.get());
     }
 
     void listAccounts(Context ctx) {
         var all = accounts.accounts();
         Paging.Window w = Paging.window(ctx);
         var page = all.stream().skip(w.offset()).limit(w.size()).map(AdminViews::account).toList();
-        ctx.json(paging.page(ctx, w, all.size(), page));
+        Respond.json(ctx, paging.page(ctx, w, all.size(), page));
     }
 
     void createAccount(Context ctx) {
@@ -52,11 +52,11 @@ final class AdminHandlers {
         String name = f.string("name", false);
         BigDecimal credit = f.decimal("credit", true);
         var created = accounts.createAccount(name, credit, f.errors());
-        ctx.status(201).json(AdminViews.created(created.account(), created.token()));
+        Respond.json(ctx.status(201), AdminViews.created(created.account(), created.token()));
     }
 
     void getAccount(Context ctx) {
-        ctx.json(AdminViews.account(accounts.account(PathIds.id(ctx, "id"))));
+        Respond.json(ctx, AdminViews.account(accounts.account(PathIds.id(ctx, "id"))));
     }
 
     void credit(Context ctx) {
@@ -66,14 +66,14 @@ final class AdminHandlers {
         BigDecimal amount = f.decimal("amount", false);
         String note = f.string("note", true);
         f.errors().throwIfAny();
-        ctx.json(AdminViews.account(accounts.addCredit(id, amount, note)));
+        Respond.json(ctx, AdminViews.account(accounts.addCredit(id, amount, note)));
     }
 
     void ledger(Context ctx) {
         long id = PathIds.id(ctx, "id");
         long after = parseLong(ctx.queryParam("after"), 0, "after");
         int limit = (int) Math.min(1000, parseLong(ctx.queryParam("limit"), 100, "limit"));
-        ctx.json(Map.of("results", accounts.ledger(id, after, limit).stream().map(AdminViews::ledger).toList()));
+        Respond.json(ctx, Map.of("results", accounts.ledger(id, after, limit).stream().map(AdminViews::ledger).toList()));
     }
 
     private static long parseLong(String value, long fallback, String name) {
@@ -88,7 +88,7 @@ final class AdminHandlers {
 
     void listTokens(Context ctx) {
         long id = PathIds.id(ctx, "id");
-        ctx.json(Map.of("results", accounts.tokens(id).stream().map(AdminViews::token).toList()));
+        Respond.json(ctx, Map.of("results", accounts.tokens(id).stream().map(AdminViews::token).toList()));
     }
 
     void createToken(Context ctx) {
@@ -102,11 +102,11 @@ final class AdminHandlers {
         String name = f.string("name", true);
         f.errors().throwIfAny();
         var t = accounts.issueToken(accountId, name);
-        ctx.status(201).json(AdminViews.created(t.info(), t.token()));
+        Respond.json(ctx.status(201), AdminViews.created(t.info(), t.token()));
     }
 
     void listAdminTokens(Context ctx) {
-        ctx.json(Map.of("results", accounts.tokens(null).stream().map(AdminViews::token).toList()));
+        Respond.json(ctx, Map.of("results", accounts.tokens(null).stream().map(AdminViews::token).toList()));
     }
 
     void createAdminToken(Context ctx) {
@@ -119,12 +119,12 @@ final class AdminHandlers {
     }
 
     void getCatalog(Context ctx) {
-        ctx.json(CatalogFile.describe(catalog.plans(), catalog.osImages(), catalog.locations()));
+        Respond.json(ctx, CatalogFile.describe(catalog.plans(), catalog.osImages(), catalog.locations()));
     }
 
     void putCatalog(Context ctx) {
         var applied = catalog.apply(CatalogFile.parse(ctx.body()));
-        ctx.json(applied);
+        Respond.json(ctx, applied);
     }
 
     void listServers(Context ctx) {
@@ -137,17 +137,17 @@ final class AdminHandlers {
         }
         Paging.Window w = Paging.window(ctx);
         var listing = servers.listAll(account, st, ctx.queryParam("location"), w.offset(), w.size());
-        ctx.json(paging.page(ctx, w, listing.count(), Views.map(listing.servers(), AdminViews::server)));
+        Respond.json(ctx, paging.page(ctx, w, listing.count(), Views.map(listing.servers(), AdminViews::server)));
     }
 
     void getServer(Context ctx) {
         long id = PathIds.id(ctx, "id");
-        ctx.json(AdminViews.server(servers.providerView(id), machines.name(id)));
+        Respond.json(ctx, AdminViews.server(servers.providerView(id), machines.name(id)));
     }
 
     void unknownMachines(Context ctx) {
         List<Map<String, String>> machinesFound = reconciler.unknownMachines().entrySet().stream()
                 .map(e -> Map.of("name", e.getKey(), "host", e.getValue())).toList();
-        ctx.json(Map.of("count", machinesFound.size(), "results", machinesFound));
+        Respond.json(ctx, Map.of("count", machinesFound.size(), "results", machinesFound));
     }
 }

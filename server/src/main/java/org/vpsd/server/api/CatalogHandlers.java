@@ -35,6 +35,6 @@ final class CatalogHandlers {
     private <A, B> void list(Context ctx, List<A> all, Function<A, B> view) {
         Paging.Window w = Paging.window(ctx);
         List<A> page = all.stream().skip(w.offset()).limit(w.size()).toList();
-        ctx.json(paging.page(ctx, w, all.size(), Views.map(page, view)));
+        Respond.json(ctx, paging.page(ctx, w, all.size(), Views.map(page, view)));
     }
 }

@@ -71,7 +71,7 @@ public final class HttpApi {
                 delete("/api/v1/ssh-keys/{id}", CUSTOMER, keys::delete),
 
                 get("/api/v1/openapi.json", PUBLIC, OpenApi::serve),
-                get("/healthz", PUBLIC, ctx -> ctx.json(Map.of("status", "ok"))),
+                get("/healthz", PUBLIC, ctx -> Respond.json(ctx, Map.of("status", "ok"))),
                 get("/readyz", PUBLIC, ctx -> ready(ctx, s.ready())),
                 get("/metrics", ADMIN, ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(s.metrics().scrape())),
 
@@ -101,7 +101,7 @@ public final class HttpApi {
 
     private static void ready(Context ctx, BooleanSupplier ready) {
         if (ready.getAsBoolean()) {
-            ctx.json(Map.of("status", "ready"));
+            Respond.json(ctx, Map.of("status", "ready"));
         } else {
             ErrorMapper.detail(ctx, 503, "The database cannot be reached.");
         }

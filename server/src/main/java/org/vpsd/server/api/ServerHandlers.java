@@ -38,7 +38,7 @@ final class ServerHandlers {
         String location = ctx.queryParam("location");
         Paging.Window w = Paging.window(ctx);
         ServerService.Listing listing = servers.list(account, status, location, w.offset(), w.size());
-        ctx.json(paging.page(ctx, w, listing.count(), Views.map(listing.servers(), Views::summary)));
+        Respond.json(ctx, paging.page(ctx, w, listing.count(), Views.map(listing.servers(), Views::summary)));
     }
 
     void create(Context ctx) {
@@ -48,11 +48,11 @@ final class ServerHandlers {
                 f.string("location", false), f.string("hostname", true), f.integer("ssh_key_id", true),
                 f.bool("backups_enabled", false));
         Server s = servers.create(account, req, f.errors());
-        ctx.status(201).header("Location", "/api/v1/servers/" + s.id() + "/").json(Views.created(s));
+        Respond.json(ctx.status(201).header("Location", "/api/v1/servers/" + s.id() + "/"), Views.created(s));
     }
 
     void get(Context ctx) {
-        ctx.json(Views.detail(servers.get(auth.account(ctx), PathIds.id(ctx, "id"))));
+        Respond.json(ctx, Views.detail(servers.get(auth.account(ctx), PathIds.id(ctx, "id"))));
     }
 
     void put(Context ctx) {
@@ -72,7 +72,7 @@ final class ServerHandlers {
         Fields f = new Fields(JsonBody.read(ctx)).only(UPDATE, READ_ONLY);
         var req = new ServerRequests.Update(f.string("name", false), f.string("hostname", false), f.bool("backups_enabled", false),
                 full);
-        ctx.json(Views.detail(servers.update(account, id, req, f.errors())));
+        Respond.json(ctx, Views.detail(servers.update(account, id, req, f.errors())));
     }
 
     void delete(Context ctx) {
@@ -99,7 +99,7 @@ final class ServerHandlers {
         long account = auth.account(ctx);
         long id = PathIds.id(ctx, "id");
         noBody(ctx);
-        ctx.json(Views.action(action, servers.act(account, id, action)));
+        Respond.json(ctx, Views.action(action, servers.act(account, id, action)));
     }
 
     /** An endpoint that takes no body: anything but an empty body or {} is a client error. */

@@ -43,7 +43,7 @@ final class SimulatorHandlers {
             m.put("message", f.message());
             return m;
         }).toList());
-        ctx.json(body);
+        Respond.json(ctx, body);
     }
 
     void putFault(Context ctx) {
@@ -106,6 +106,6 @@ final class SimulatorHandlers {
         } catch (org.vpsd.server.driver.VmNotFoundException e) {
             throw new ApiError(409, "Server " + id + " has no machine yet.");
         }
-        ctx.status(202).json(Map.of("detail", powerOff ? "The guest powered itself off." : "The guest crashed."));
+        Respond.json(ctx.status(202), Map.of("detail", powerOff ? "The guest powered itself off." : "The guest crashed."));
     }
 }

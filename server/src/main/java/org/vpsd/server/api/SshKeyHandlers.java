@@ -24,18 +24,18 @@ final class SshKeyHandlers {
         long account = auth.account(ctx);
         Paging.Window w = Paging.window(ctx);
         SshKeyService.Listing listing = keys.list(account, w.offset(), w.size());
-        ctx.json(paging.page(ctx, w, listing.count(), Views.map(listing.keys(), Views::sshKey)));
+        Respond.json(ctx, paging.page(ctx, w, listing.count(), Views.map(listing.keys(), Views::sshKey)));
     }
 
     void create(Context ctx) {
         long account = auth.account(ctx);
         Fields f = new Fields(JsonBody.read(ctx)).only(WRITABLE, READ_ONLY);
         SshKeyRecord k = keys.create(account, f.string("name", true), f.string("public_key", false), f.errors());
-        ctx.status(201).header("Location", "/api/v1/ssh-keys/" + k.id() + "/").json(Views.sshKey(k));
+        Respond.json(ctx.status(201).header("Location", "/api/v1/ssh-keys/" + k.id() + "/"), Views.sshKey(k));
     }
 
     void get(Context ctx) {
-        ctx.json(Views.sshKey(keys.get(auth.account(ctx), PathIds.id(ctx, "id"))));
+        Respond.json(ctx, Views.sshKey(keys.get(auth.account(ctx), PathIds.id(ctx, "id"))));
     }
 
     void delete(Context ctx) {
