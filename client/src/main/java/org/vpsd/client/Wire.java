@@ -1,8 +1,10 @@
 package org.vpsd.client;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -32,7 +34,13 @@ public final class Wire {
         SimpleModule seconds = new SimpleModule("vpsd-wire");
         seconds.addSerializer(Instant.class, new SecondsInstantSerializer());
         seconds.addSerializer(BigDecimal.class, new PlainDecimalSerializer());
-        ObjectMapper mapper = JsonMapper.builder()
+        // Buffers are reused through a small shared pool, not per thread: the server answers each request
+        // on a new virtual thread, where Jackson's default thread-local pool allocates fresh buffers
+        // (several KiB) for every response.
+        JsonFactory factory = JsonFactory.builder()
+                .recyclerPool(JsonRecyclerPools.newBoundedPool(128))
+                .build();
+        ObjectMapper mapper = JsonMapper.builder(factory)
                 .addModule(new JavaTimeModule())
                 .addModule(seconds)
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
