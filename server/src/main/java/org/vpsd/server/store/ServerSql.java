@@ -1,5 +1,7 @@
 package org.vpsd.server.store;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -50,7 +52,7 @@ final class ServerSql implements Repositories.Servers {
             O_NAME = C.at("o_name"), O_IMAGE = C.at("o_image"), O_AVAILABLE = C.at("o_available"), U_CPU = C.at("u_cpu"),
             U_MEMORY = C.at("u_memory"), U_DISK = C.at("u_disk"), U_BANDWIDTH = C.at("u_bandwidth"), U_AT = C.at("u_at");
 
-    static final RowMapper<Server> ROW = (r, ctx) -> {
+    static final Jdbc.Reader<Server> READ = r -> {
         Instant usageAt = Rows.instant(r, U_AT);
         Usage usage = usageAt == null ? Usage.NONE
                 : new Usage(r.getDouble(U_CPU), r.getLong(U_MEMORY), r.getLong(U_DISK), r.getLong(U_BANDWIDTH), usageAt);
@@ -64,6 +66,8 @@ final class ServerSql implements Repositories.Servers {
                 Rows.longOrNull(r, HOST), r.getBigDecimal(PRICE), Rows.instant(r, CREATED),
                 Rows.instant(r, UPDATED), Rows.instant(r, PROVISIONED), r.getString(DETAIL), usage);
     };
+
+    static final RowMapper<Server> ROW = (r, ctx) -> READ.read(r);
 
     /** Ids per statement when asking about many servers at once (databases cap a statement's parameters). */
     private static final int EXISTING_CHUNK = 1_000;
@@ -120,8 +124,10 @@ final class ServerSql implements Repositories.Servers {
 
     @Override
     public Optional<Server> findForAccount(long accountId, long id) {
-        return h.createQuery(SELECT + " WHERE s.id = :id AND s.account_id = :account AND s.status <> 'deleted'")
-                .bind("id", id).bind("account", accountId).map(ROW).findOne();
+        return Jdbc.first(h, SELECT + " WHERE s.id = ? AND s.account_id = ? AND s.status <> 'deleted'", ps -> {
+            ps.setLong(1, id);
+            ps.setLong(2, accountId);
+        }, READ);
     }
 
     @Override
@@ -133,26 +139,39 @@ final class ServerSql implements Repositories.Servers {
     private static String where(Repositories.ServerFilter f) {
         StringBuilder w = new StringBuilder(" WHERE s.status <> 'deleted'");
         if (f.accountId() != null) {
-            w.append(" AND s.account_id = :account");
+            w.append(" AND s.account_id = ?");
         }
         if (f.status() != null) {
-            w.append(" AND s.status = :status");
+            w.append(" AND s.status = ?");
         }
         if (f.locationId() != null) {
-            w.append(" AND s.location_id = :location");
+            w.append(" AND s.location_id = ?");
         }
         return w.toString();
     }
 
-    private static Query bind(Query q, Repositories.ServerFilter f) {
-        return q.bind("account", f.accountId()).bind("status", f.status() == null ? null : f.status().wire())
-                .bind("location", f.locationId());
+    /** Binds {@link #where}'s parameters in its order; returns the next free position. */
+    private static int bind(PreparedStatement ps, Repositories.ServerFilter f) throws SQLException {
+        int i = 1;
+        if (f.accountId() != null) {
+            ps.setLong(i++, f.accountId());
+        }
+        if (f.status() != null) {
+            ps.setString(i++, f.status().wire());
+        }
+        if (f.locationId() != null) {
+            ps.setLong(i++, f.locationId());
+        }
+        return i;
     }
 
     @Override
     public List<Server> page(Repositories.ServerFilter filter, long offset, int limit) {
-        return bind(h.createQuery(SELECT + where(filter) + " ORDER BY s.id LIMIT :limit OFFSET :offset"), filter)
-                .bind("limit", limit).bind("offset", offset).map(ROW).list();
+        return Jdbc.list(h, SELECT + where(filter) + " ORDER BY s.id LIMIT ? OFFSET ?", ps -> {
+            int i = bind(ps, filter);
+            ps.setInt(i, limit);
+            ps.setLong(i + 1, offset);
+        }, READ);
     }
 
     /**
@@ -162,10 +181,8 @@ final class ServerSql implements Repositories.Servers {
      */
     @Override
     public long count(Repositories.ServerFilter filter) {
-        if (Sql.isH2(h)) {
-            return bind(h.createQuery("SELECT COUNT(*) FROM servers s" + where(filter)), filter).mapTo(Long.class).one();
-        }
-        return bind(h.createQuery("SELECT COALESCE(SUM(s.n), 0) FROM server_counts s" + where(filter)), filter).mapTo(Long.class).one();
+        String sql = Sql.isH2(h) ? "SELECT COUNT(*) FROM servers s" : "SELECT COALESCE(SUM(s.n), 0) FROM server_counts s";
+        return Jdbc.count(h, sql + where(filter), ps -> bind(ps, filter));
     }
 
     @Override

@@ -1,0 +1,61 @@
+package org.vpsd.server.store;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/**
+ * Plain JDBC on a JDBI handle's connection, for the few reads every API request makes (a server by id, a
+ * page of servers, its count): JDBI's per-statement set-up (a copy of its configuration, argument and
+ * mapper look-ups, statement events) cost as much CPU as H2's own execution of these queries (JFR,
+ * bench/RESULTS.md). Same connection and transaction as the handle; errors wrapped as JDBI wraps them,
+ * so the store's handling of lost databases and conflicts sees no difference.
+ */
+final class Jdbc {
+    private Jdbc() {}
+
+    /** Sets a statement's parameters. */
+    @FunctionalInterface
+    interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    /** Reads the current row. */
+    @FunctionalInterface
+    interface Reader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    static <T> Optional<T> first(Handle h, String sql, Binder binder, Reader<T> reader) {
+        List<T> rows = run(h, sql, binder, reader, 1);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    static <T> List<T> list(Handle h, String sql, Binder binder, Reader<T> reader) {
+        return run(h, sql, binder, reader, Integer.MAX_VALUE);
+    }
+
+    static long count(Handle h, String sql, Binder binder) {
+        return first(h, sql, binder, rs -> rs.getLong(1)).orElse(0L);
+    }
+
+    private static <T> List<T> run(Handle h, String sql, Binder binder, Reader<T> reader, int max) {
+        try (PreparedStatement ps = h.getConnection().prepareStatement(sql)) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rows.size() < max && rs.next()) {
+                    rows.add(reader.read(rs));
+                }
+                return rows;
+            }
+        } catch (SQLException e) {
+            throw new UnableToExecuteStatementException(e, null);
+        }
+    }
+}
