@@ -13,13 +13,11 @@ final class Rows {
     private Rows() {}
 
     static Instant instant(ResultSet r, String column) throws SQLException {
-        OffsetDateTime t = r.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
+        return instant(r, r.findColumn(column));
     }
 
     static Long longOrNull(ResultSet r, String column) throws SQLException {
-        long v = r.getLong(column);
-        return r.wasNull() ? null : v;
+        return longOrNull(r, r.findColumn(column));
     }
 
     static Instant instant(ResultSet r, int column) throws SQLException {
