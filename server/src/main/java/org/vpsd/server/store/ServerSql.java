@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
-import org.jdbi.v3.core.statement.Query;
 import org.vpsd.server.domain.FieldErrors;
 import org.vpsd.server.domain.Names;
 import org.vpsd.server.domain.OsImage;
@@ -119,7 +118,7 @@ final class ServerSql implements Repositories.Servers {
 
     @Override
     public Optional<Server> find(long id) {
-        return h.createQuery(SELECT + " WHERE s.id = :id AND s.status <> 'deleted'").bind("id", id).map(ROW).findOne();
+        return Jdbc.first(h, SELECT + " WHERE s.id = ? AND s.status <> 'deleted'", ps -> ps.setLong(1, id), READ);
     }
 
     @Override
