@@ -223,16 +223,18 @@ public final class Engine implements WorkSignal, AutoCloseable {
 
     /** One step; returns the task to run next at once, or null when the task was committed or let go. */
     private Repositories.Task runStep(Repositories.Task task, String owner) {
-        Optional<Server> found = tx.read(r -> r.servers().find(task.serverId()));
+        // The server and its machine's reference in one read.
+        Optional<Map.Entry<Server, VmRef>> found = tx.read(r -> r.servers().find(task.serverId())
+                .map(server -> Map.entry(server, machines.ref(r, server))));
         if (found.isEmpty()) {
             tx.run(r -> r.tasks().finish(task.serverId(), task.generation(), owner));
             return null;
         }
-        Server server = found.get();
+        Server server = found.get().getKey();
         StepResult result;
         long started = System.nanoTime();
         try {
-            VmRef vm = tx.read(r -> machines.ref(r, server));
+            VmRef vm = found.get().getValue();
             result = handlers.get(task.operation()).step(new Step(task, server, vm, hv, tx, cfg, clock));
         } catch (StepFailure e) {
             result = new StepResult.Failed(e.getMessage());

@@ -1,6 +1,7 @@
 package org.vpsd.server.engine;
 
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import org.vpsd.server.domain.Location;
 import org.vpsd.server.domain.Repositories;
@@ -36,9 +37,9 @@ final class ProvisionOp implements OperationHandler {
                     .orElseThrow(() -> new StepFailure("No free IPv6 address left in " + server.locationCode() + "."));
             r.servers().setAddresses(server.id(), v4, v6);
             if (server.hostId() == null) {
-                Location location = r.catalog().location(server.locationId()).orElseThrow();
-                if (!location.hosts().isEmpty()) {
-                    Location.Host host = pickHost(r, location, server)
+                List<Location.Host> hosts = r.catalog().hosts(server.locationId());
+                if (!hosts.isEmpty()) {
+                    Location.Host host = pickHost(r, hosts, server)
                             .orElseThrow(() -> new StepFailure("No host in " + server.locationCode() + " has room for a "
                                     + server.plan().name() + " server."));
                     r.servers().setHost(server.id(), host.id());
@@ -49,8 +50,8 @@ final class ProvisionOp implements OperationHandler {
     }
 
     /** The enabled host with the most free memory that still has room for the plan; its capacity is reserved. */
-    private static Optional<Location.Host> pickHost(Repositories r, Location location, Server server) {
-        return location.hosts().stream()
+    private static Optional<Location.Host> pickHost(Repositories r, List<Location.Host> hosts, Server server) {
+        return hosts.stream()
                 .filter(Location.Host::enabled)
                 .sorted(Comparator.comparingDouble((Location.Host h) -> -h.memoryMb() * h.memoryRatio()))
                 .filter(h -> r.catalog().reserveCapacity(h.id(), server.plan().vcpus(), server.plan().memoryMb()))

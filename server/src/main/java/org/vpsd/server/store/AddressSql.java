@@ -24,14 +24,14 @@ final class AddressSql implements Repositories.Addresses {
      * index's order (location, family, server_id, released_at, id) instead of ORDER BY. One row read
      * either way.
      */
-    private static final String NEVER_USED = "SELECT id, address FROM ip_addresses WHERE location_id = :l AND family = :f "
+    private static final String NEVER_USED = "SELECT id, address FROM ip_addresses WHERE location_id = ? AND family = ? "
             + "AND server_id IS NULL AND released_at IS NULL ORDER BY id LIMIT 1";
-    private static final String LONGEST_RELEASED = "SELECT id, address FROM ip_addresses WHERE location_id = :l AND family = :f "
+    private static final String LONGEST_RELEASED = "SELECT id, address FROM ip_addresses WHERE location_id = ? AND family = ? "
             + "AND server_id IS NULL AND released_at IS NOT NULL ORDER BY released_at, id LIMIT 1";
     private static final String NEVER_USED_H2 = "SELECT id, address FROM ip_addresses USE INDEX (ip_addresses_free) "
-            + "WHERE location_id = :l AND family = :f AND server_id IS NULL AND released_at IS NULL LIMIT 1";
+            + "WHERE location_id = ? AND family = ? AND server_id IS NULL AND released_at IS NULL LIMIT 1";
     private static final String LONGEST_RELEASED_H2 = "SELECT id, address FROM ip_addresses USE INDEX (ip_addresses_free) "
-            + "WHERE location_id = :l AND family = :f AND server_id IS NULL AND released_at IS NOT NULL LIMIT 1";
+            + "WHERE location_id = ? AND family = ? AND server_id IS NULL AND released_at IS NOT NULL LIMIT 1";
     private static final String LOCK = " FOR UPDATE SKIP LOCKED";
 
     private final Handle h;
@@ -59,8 +59,11 @@ final class AddressSql implements Repositories.Addresses {
                 pause(attempt);
                 continue;
             }
-            int n = h.createUpdate("UPDATE ip_addresses SET server_id = :s, released_at = NULL WHERE id = :id AND server_id IS NULL")
-                    .bind("s", serverId).bind("id", candidate.get().id()).execute();
+            long id = candidate.get().id();
+            int n = Jdbc.update(h, "UPDATE ip_addresses SET server_id = ?, released_at = NULL WHERE id = ? AND server_id IS NULL", ps -> {
+                ps.setLong(1, serverId);
+                ps.setLong(2, id);
+            });
             if (n == 1) {
                 return Optional.of(candidate.get().address());
             }
@@ -71,8 +74,10 @@ final class AddressSql implements Repositories.Addresses {
     private record Free(long id, String address) {}
 
     private Optional<Free> first(String query, long locationId, int family) {
-        return h.createQuery(query).bind("l", locationId).bind("f", family)
-                .map((rs, ctx) -> new Free(rs.getLong("id"), rs.getString("address"))).findOne();
+        return Jdbc.first(h, query, ps -> {
+            ps.setLong(1, locationId);
+            ps.setInt(2, family);
+        }, rs -> new Free(rs.getLong(1), rs.getString(2)));
     }
 
     private static void pause(int attempt) {
@@ -86,8 +91,10 @@ final class AddressSql implements Repositories.Addresses {
 
     @Override
     public Optional<String> heldBy(long serverId, int family) {
-        return h.createQuery("SELECT address FROM ip_addresses WHERE server_id = :s AND family = :f")
-                .bind("s", serverId).bind("f", family).mapTo(String.class).findOne();
+        return Jdbc.first(h, "SELECT address FROM ip_addresses WHERE server_id = ? AND family = ?", ps -> {
+            ps.setLong(1, serverId);
+            ps.setInt(2, family);
+        }, rs -> rs.getString(1));
     }
 
     @Override

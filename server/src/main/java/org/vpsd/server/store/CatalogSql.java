@@ -155,6 +155,11 @@ final class CatalogSql implements Repositories.Catalog {
     }
 
     @Override
+    public List<Location.Host> hosts(long locationId) {
+        return h.createQuery("SELECT * FROM hosts WHERE location_id = :l ORDER BY id").bind("l", locationId).map(HOST).list();
+    }
+
+    @Override
     public boolean reserveCapacity(long hostId, int vcpus, int memoryMb) {
         return h.createUpdate("UPDATE hosts SET used_vcpus = used_vcpus + :v, used_memory_mb = used_memory_mb + :m "
                         + "WHERE id = :id AND enabled AND used_vcpus + :v <= vcpus * cpu_ratio "

@@ -11,7 +11,7 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Plain JDBC on a JDBI handle's connection, for the few reads every API request makes (a server by id, a
- * page of servers, its count): JDBI's per-statement set-up (a copy of its configuration, argument and
+ * page of servers, its count) and the statements every provisioning runs (address allocation): JDBI's per-statement set-up (a copy of its configuration, argument and
  * mapper look-ups, statement events) cost as much CPU as H2's own execution of these queries (JFR,
  * bench/RESULTS.md). Same connection and transaction as the handle; errors wrapped as JDBI wraps them,
  * so the store's handling of lost databases and conflicts sees no difference.
@@ -42,6 +42,16 @@ final class Jdbc {
 
     static long count(Handle h, String sql, Binder binder) {
         return first(h, sql, binder, rs -> rs.getLong(1)).orElse(0L);
+    }
+
+    /** Runs an INSERT, UPDATE or DELETE; returns the number of rows it changed. */
+    static int update(Handle h, String sql, Binder binder) {
+        try (PreparedStatement ps = h.getConnection().prepareStatement(sql)) {
+            binder.bind(ps);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new UnableToExecuteStatementException(e, null);
+        }
     }
 
     private static <T> List<T> run(Handle h, String sql, Binder binder, Reader<T> reader, int max) {

@@ -1,0 +1,67 @@
+package org.vpsd.server.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.vpsd.server.engine.AddressesTest.create;
+import static org.vpsd.server.testing.TestServer.awaitStatus;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.vpsd.server.testing.Http;
+import org.vpsd.server.testing.TestServer;
+
+/** Servers go to a host of their location with room for their plan; a full location fails them visibly. */
+class PlacementTest {
+    // Room for one Standard VPS on rack-1 and two on rack-2 (no overcommit); rack-3 is disabled.
+    static final String RACKS = """
+            plans:
+              - {id: 1, name: Standard VPS, vcpus: 2, memory: 4096, storage: 80, bandwidth: 2048, price_hourly: 0.03}
+            os:
+              - {id: 5, name: Ubuntu 22.04 LTS, image: ubuntu-22.04}
+            locations:
+              - code: racks
+                name: Racks
+                ipv4: [{cidr: 192.0.2.0/28, gateway: 192.0.2.1}]
+                ipv6: [{cidr: "2001:db8:9::/64", gateway: "2001:db8:9::1", pool_size: 100}]
+                hosts:
+                  - {name: rack-1, uri: "sim:rack-1", vcpus: 2, memory: 4096, cpu_ratio: 1.0, memory_ratio: 1.0}
+                  - {name: rack-2, uri: "sim:rack-2", vcpus: 4, memory: 8192, cpu_ratio: 1.0, memory_ratio: 1.0}
+                  - {name: rack-3, uri: "sim:rack-3", vcpus: 64, memory: 262144, enabled: false}
+            """;
+
+    @Test
+    void serversFillTheHostsWithRoomThenFailVisiblyAndADeleteMakesRoomAgain() {
+        try (TestServer s = TestServer.start()) {
+            assertThat(s.admin.put("/admin/v1/catalog/", RACKS).status()).isEqualTo(200);
+            Http api = s.customer(new BigDecimal("100"));
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ids.add(create(api, "rack-" + i, "racks"));
+            }
+            Map<Long, Integer> perHost = new HashMap<>();
+            for (long id : ids) {
+                awaitStatus(api, id, "active");
+                long host = s.admin.get("/admin/v1/servers/" + id + "/").json().get("host_id").asLong();
+                perHost.merge(host, 1, Integer::sum);
+            }
+            // The largest host first, then the other one: two and one, never the disabled host.
+            assertThat(perHost.values()).containsExactlyInAnyOrder(2, 1);
+
+            long fourth = create(api, "rack-3", "racks");
+            awaitStatus(api, fourth, "error");
+            assertThat(s.admin.get("/admin/v1/servers/" + fourth + "/").json().get("status_detail").asText())
+                    .contains("No host in racks has room");
+
+            // The failed server holds no capacity; a deleted one gives its capacity back.
+            assertThat(api.delete("/api/v1/servers/" + fourth + "/").status()).isEqualTo(204);
+            assertThat(api.delete("/api/v1/servers/" + ids.get(0) + "/").status()).isEqualTo(204);
+            TestServer.await(api, ids.get(0), x -> x == null, Duration.ofSeconds(20));
+            long fifth = create(api, "rack-4", "racks");
+            awaitStatus(api, fifth, "active");
+        }
+    }
+}
