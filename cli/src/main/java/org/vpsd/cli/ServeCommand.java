@@ -70,7 +70,8 @@ final class ServeCommand implements Callable<Integer> {
     Duration reconcileInterval;
 
     @Option(names = "--db-pool", paramLabel = "N", defaultValue = "${env:VPSD_DB_POOL:-16}",
-            description = "Database connections (default ${DEFAULT-VALUE}).")
+            description = "Database connections for requests (default ${DEFAULT-VALUE}); background work "
+                    + "(the engine, billing, usage) has a pool of its own, a quarter of this, at least 2.")
     int dbPool;
 
     @Override

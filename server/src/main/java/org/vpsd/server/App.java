@@ -59,12 +59,12 @@ public final class App implements AutoCloseable {
         this.hypervisor = loadDriver(cfg, backend, metrics);
         EngineConfig engineCfg = hypervisor instanceof SimulatedHypervisor ? cfg.engine().scaled(cfg.timeScale()) : cfg.engine();
         this.machines = new Machines(engineCfg.vmPrefix(), hypervisor);
-        this.usage = new UsageCollector(backend.tx, hypervisor, machines, backend.clock);
-        this.reconciler = new Reconciler(backend.tx, hypervisor, machines, backend.clock);
-        this.engine = new Engine(backend.tx, hypervisor, machines, engineCfg, backend.clock, cfg.replicaId(), metrics, usage);
+        this.usage = new UsageCollector(backend.backgroundTx, hypervisor, machines, backend.clock);
+        this.reconciler = new Reconciler(backend.backgroundTx, hypervisor, machines, backend.clock);
+        this.engine = new Engine(backend.backgroundTx, hypervisor, machines, engineCfg, backend.clock, cfg.replicaId(), metrics, usage);
         this.servers = backend.servers(engine);
         this.billing = backend.billing(engine);
-        this.jobs = new PeriodicJobs(backend.tx, backend.clock, cfg.replicaId());
+        this.jobs = new PeriodicJobs(backend.backgroundTx, backend.clock, cfg.replicaId());
 
         if (cfg.catalogFile() != null) {
             try {

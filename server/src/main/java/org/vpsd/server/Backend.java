@@ -26,7 +26,10 @@ public final class Backend implements AutoCloseable {
 
     public final VpsdConfig config;
     public final Database database;
+    /** Work on the request pool: what HTTP requests and the subcommands do. */
     public final Transactor tx;
+    /** Work on the background pool: the engine, billing, usage, reconciliation. */
+    public final Transactor backgroundTx;
     public final Clock clock;
     public final AccountService accounts;
     public final CatalogService catalog;
@@ -37,6 +40,7 @@ public final class Backend implements AutoCloseable {
         this.database = database;
         this.clock = clock;
         this.tx = new JdbiTransactor(database);
+        this.backgroundTx = JdbiTransactor.background(database);
         this.accounts = new AccountService(tx, clock);
         this.catalog = new CatalogService(tx);
         this.sshKeys = new SshKeyService(tx, clock);
@@ -64,7 +68,7 @@ public final class Backend implements AutoCloseable {
     }
 
     public Billing billing(WorkSignal signal) {
-        return new Billing(tx, clock, config.billingPeriod(), signal);
+        return new Billing(backgroundTx, clock, config.billingPeriod(), signal);
     }
 
     public Path dataDir() {

@@ -43,13 +43,6 @@ public interface Repositories {
 
         List<Account> list();
 
-        /**
-         * Takes {@code amount} from the balance if the balance covers it and records it in the ledger as
-         * {@code serverId}'s charge for {@code period}: the balance after, or empty (nothing changed) when
-         * the balance does not cover it. The account's row stays locked until the transaction ends, so
-         * this is best done last.
-         */
-        Optional<BigDecimal> chargeForServer(long accountId, long serverId, int period, BigDecimal amount, java.time.Instant now);
 
         /** Adds {@code delta} (negative to take) and returns the new balance. */
         BigDecimal add(long id, BigDecimal delta);
@@ -143,7 +136,14 @@ public interface Repositories {
     record Billable(long id, long accountId, BigDecimal hourlyPrice, int billedPeriods, Instant createdAt, Instant deletedAt) {}
 
     interface Servers {
-        long insert(NewServer server);
+        /**
+         * Creates a server with its provisioning task and its "created" event, and charges the account
+         * its first period (ledger row included): all of it, or nothing and empty when the balance does
+         * not cover the price. Atomic by itself (one statement on PostgreSQL): run it through
+         * {@link Transactor#atomically}, so that the account's row is locked only inside the database.
+         * A name another live server of the account holds is a field error on {@code name}.
+         */
+        Optional<Long> createCharged(NewServer server, String event);
 
         /** Locks the server's row until the transaction ends and returns its status, if it exists. */
         Optional<Status> lock(long id);

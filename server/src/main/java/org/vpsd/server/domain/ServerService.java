@@ -40,7 +40,8 @@ public final class ServerService {
 
     public Server create(long accountId, ServerRequests.Create req, FieldErrors errors) {
         Instant now = clock.instant();
-        long id = tx.inTransaction(r -> {
+        // Checked first, on committed data; the create itself is then one atomic step that takes the credit.
+        Checked checked = tx.read(r -> {
             Plan plan = null;
             OsImage os = null;
             Long locationId = null;
@@ -73,28 +74,31 @@ public final class ServerService {
             if (req.sshKeyId() != null && r.sshKeys().find(accountId, req.sshKeyId()).isEmpty()) {
                 errors.add("ssh_key_id", "Invalid pk \"" + req.sshKeyId() + "\" - object does not exist.");
             }
-            if (!errors.has("name") && r.servers().nameTaken(accountId, req.name(), -1)) {
+            // A name in use is refused by the create itself (the live-name constraint); it is looked up here
+            // only to be listed beside the request's other problems.
+            if (!errors.isEmpty() && !errors.has("name") && req.name() != null && r.servers().nameTaken(accountId, req.name(), -1)) {
                 errors.add("name", Names.NAME_TAKEN);
             }
             errors.throwIfAny();
 
-            // The account's row is locked last, by the charge, so that concurrent creates queue on it briefly.
-            BigDecimal price = plan.hourlyPrice();
             String hostname = req.hostname() != null ? req.hostname() : req.name();
-            long serverId = r.servers().insert(new Repositories.NewServer(accountId, req.name(), hostname, locationId, plan.id(),
-                    os.id(), req.sshKeyId(), Boolean.TRUE.equals(req.backupsEnabled()), price, now, now.plus(billingPeriod)));
-            r.tasks().insert(serverId, Operation.PROVISION, now, now);
-            r.events().append(serverId, "created", "Created: " + plan.name() + ", " + os.name() + ", " + req.location() + ".", now);
-            if (r.accounts().chargeForServer(accountId, serverId, 0, price, now).isEmpty()) {
-                BigDecimal balance = r.accounts().find(accountId).map(Account::balance).orElse(BigDecimal.ZERO);
-                throw new DomainException.PaymentRequired("Insufficient credit: the balance of " + balance.stripTrailingZeros().toPlainString()
-                        + " does not cover the first hour of " + plan.name() + " (" + price.stripTrailingZeros().toPlainString() + ").");
-            }
-            return serverId;
+            return new Checked(new Repositories.NewServer(accountId, req.name(), hostname, locationId, plan.id(), os.id(),
+                    req.sshKeyId(), Boolean.TRUE.equals(req.backupsEnabled()), plan.hourlyPrice(), now, now.plus(billingPeriod)),
+                    plan.name(), "Created: " + plan.name() + ", " + os.name() + ", " + req.location() + ".");
         });
+        Optional<Long> id = tx.atomically(r -> r.servers().createCharged(checked.server(), checked.event()));
+        if (id.isEmpty()) {
+            BigDecimal balance = tx.read(r -> r.accounts().find(accountId).map(Account::balance).orElse(BigDecimal.ZERO));
+            throw new DomainException.PaymentRequired("Insufficient credit: the balance of " + balance.stripTrailingZeros().toPlainString()
+                    + " does not cover the first hour of " + checked.planName() + " ("
+                    + checked.server().hourlyPrice().stripTrailingZeros().toPlainString() + ").");
+        }
         signal.workAdded();
-        return get(accountId, id);
+        return get(accountId, id.get());
     }
+
+    /** A create request that passed its checks: the server to create, its plan's name and its first event. */
+    private record Checked(Repositories.NewServer server, String planName, String event) {}
 
     public Server update(long accountId, long id, ServerRequests.Update req, FieldErrors errors) {
         Instant now = clock.instant();

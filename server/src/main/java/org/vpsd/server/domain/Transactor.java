@@ -10,6 +10,14 @@ import java.util.function.Function;
 public interface Transactor {
     <T> T inTransaction(Function<Repositories, T> work);
 
+    /**
+     * Runs work that is all or nothing by itself (one statement, or a repository method documented as
+     * atomic) without an enclosing transaction, so that a lock it takes is released by the database
+     * when the statement ends, not after a round trip back to vpsd and its scheduling. Durable when it
+     * returns; a transient conflict re-runs it.
+     */
+    <T> T atomically(Function<Repositories, T> work);
+
     /** Reads without a transaction of its own (each statement sees committed data). */
     <T> T read(Function<Repositories, T> work);
 

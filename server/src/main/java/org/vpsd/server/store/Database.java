@@ -49,28 +49,60 @@ public final class Database implements AutoCloseable {
     }
 
     private final HikariDataSource dataSource;
+    private final HikariDataSource backgroundDataSource;
     private final Jdbi jdbi;
+    private final Jdbi backgroundJdbi;
     private final Kind kind;
     private final String url;
     private final DatabaseHealth health;
     private final GroupCommit groupCommit;
 
-    private Database(HikariDataSource dataSource, Kind kind, String url) {
+    private Database(HikariDataSource dataSource, HikariDataSource backgroundDataSource, Kind kind, String url) {
         this.dataSource = dataSource;
+        this.backgroundDataSource = backgroundDataSource;
         this.kind = kind;
         this.url = url;
         this.health = new DatabaseHealth(probeUrl(url, kind));
         this.groupCommit = kind == Kind.H2 ? new GroupCommit(url) : null;
-        this.jdbi = Jdbi.create(dataSource);
+        this.jdbi = configure(Jdbi.create(dataSource));
+        this.backgroundJdbi = configure(Jdbi.create(backgroundDataSource));
+    }
+
+    private static Jdbi configure(Jdbi jdbi) {
         jdbi.registerArgument(new InstantArgumentFactory());
         // Optional filters bind every parameter and use only some of them in the SQL.
         jdbi.getConfig(org.jdbi.v3.core.statement.SqlStatements.class).setUnusedBindingAllowed(true);
         jdbi.registerColumnMapper(Instant.class, new InstantColumnMapper());
+        return jdbi;
     }
 
-    /** Opens a pool on {@code jdbcUrl} and migrates the schema. */
+    /** The connections of the background pool for a request pool of {@code poolSize}: a quarter, at least 2. */
+    public static int backgroundPoolSize(int poolSize) {
+        return Math.max(2, poolSize / 4);
+    }
+
+    /**
+     * Opens the pools on {@code jdbcUrl} and migrates the schema. Requests get {@code poolSize}
+     * connections; background work (the engine, the simulator's machines, billing, usage and
+     * reconciliation) a pool of its own ({@link #backgroundPoolSize}), so that however much work is
+     * queued, a request never waits behind it for a connection (bench/RESULTS.md: with one pool, 256
+     * provisioning steps in flight made creates on PostgreSQL time out).
+     */
     public static Database open(String jdbcUrl, int poolSize, String poolName) {
         Kind kind = Kind.of(jdbcUrl);
+        HikariDataSource ds = pool(jdbcUrl, kind, poolSize, poolName);
+        HikariDataSource background;
+        try {
+            migrate(ds, kind);
+            background = pool(jdbcUrl, kind, backgroundPoolSize(poolSize), poolName + "-background");
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        return new Database(ds, background, kind, jdbcUrl);
+    }
+
+    private static HikariDataSource pool(String jdbcUrl, Kind kind, int poolSize, String poolName) {
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(jdbcUrl);
         cfg.setPoolName(poolName);
@@ -94,14 +126,7 @@ public final class Database implements AutoCloseable {
             // server costs more than running it (1.3 ms of planning for 0.2 ms of execution per page).
             cfg.addDataSourceProperty("options", "-c plan_cache_mode=force_generic_plan");
         }
-        HikariDataSource ds = new HikariDataSource(cfg);
-        try {
-            migrate(ds, kind);
-        } catch (RuntimeException e) {
-            ds.close();
-            throw e;
-        }
-        return new Database(ds, kind, jdbcUrl);
+        return new HikariDataSource(cfg);
     }
 
     /**
@@ -152,8 +177,14 @@ public final class Database implements AutoCloseable {
         return url + (url.contains("?") ? "&" : "?") + "connectTimeout=2&socketTimeout=3";
     }
 
+    /** JDBI on the request pool. */
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    /** JDBI on the background pool. */
+    public Jdbi backgroundJdbi() {
+        return backgroundJdbi;
     }
 
     public DatabaseHealth health() {
@@ -179,6 +210,7 @@ public final class Database implements AutoCloseable {
             groupCommit.close();
         }
         health.close();
+        backgroundDataSource.close();
         dataSource.close();
     }
 

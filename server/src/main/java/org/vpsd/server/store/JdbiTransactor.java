@@ -2,6 +2,7 @@ package org.vpsd.server.store;
 
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.vpsd.server.domain.Repositories;
 import org.vpsd.server.domain.Transactor;
@@ -14,24 +15,44 @@ public final class JdbiTransactor implements Transactor {
     private final DatabaseHealth health;
     private final Database database;
 
+    /** Work on the request pool. */
     public JdbiTransactor(Database database) {
+        this(database, database.jdbi());
+    }
+
+    private JdbiTransactor(Database database, Jdbi jdbi) {
         this.database = database;
-        this.jdbi = database.jdbi();
+        this.jdbi = jdbi;
         this.health = database.health();
+    }
+
+    /** Work on the background pool (see {@link Database#open}). */
+    public static JdbiTransactor background(Database database) {
+        return new JdbiTransactor(database, database.backgroundJdbi());
     }
 
     @Override
     public <T> T inTransaction(Function<Repositories, T> work) {
+        // The pool's connections are READ COMMITTED already: no per-transaction isolation switch that
+        // could fail after the commit and make a committed transaction look failed.
+        return attempt(work, true);
+    }
+
+    @Override
+    public <T> T atomically(Function<Repositories, T> work) {
+        return attempt(work, false);
+    }
+
+    private <T> T attempt(Function<Repositories, T> work, boolean transaction) {
         health.check();
         for (int attempt = 1; ; attempt++) {
             boolean[] began = {false};
             try {
-                // The pool's connections are READ COMMITTED already: no per-transaction isolation switch that
-                // could fail after the commit and make a committed transaction look failed.
-                T result = jdbi.inTransaction(h -> {
+                HandleCallback<T, RuntimeException> unit = h -> {
                     began[0] = true;
                     return work.apply(new JdbiRepositories(h));
-                });
+                };
+                T result = transaction ? jdbi.inTransaction(unit) : jdbi.withHandle(unit);
                 database.awaitDurable();
                 return result;
             } catch (RuntimeException e) {

@@ -47,7 +47,7 @@ public final class SimStore {
 
     public SimStore(Database db) {
         this.database = db;
-        this.jdbi = db.jdbi();
+        this.jdbi = db.backgroundJdbi();
         this.health = db.health();
     }
 

@@ -233,6 +233,11 @@ class ServersApiTest {
         var dup = a.post("/api/v1/servers/", "{\"name\": \"same-name\", \"plan_id\": 1, \"os_id\": 5, \"location\": \"us-west\"}");
         assertThat(dup.status()).isEqualTo(400);
         assertThat(dup.json().get("name").get(0).asText()).isEqualTo("A server with this name already exists.");
+        // Every problem of a request at once: the name in use beside an unknown plan.
+        var both = a.post("/api/v1/servers/", "{\"name\": \"same-name\", \"plan_id\": 999, \"os_id\": 5, \"location\": \"us-west\"}");
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(both.json().get("name").get(0).asText()).isEqualTo("A server with this name already exists.");
+        assertThat(both.json().get("plan_id").get(0).asText()).contains("999");
         long other = create(a, "other-name");
         assertThat(a.patch("/api/v1/servers/" + other + "/", "{\"name\": \"same-name\"}").status()).isEqualTo(400);
         assertThat(a.get("/api/v1/servers/").json().get("count").asInt()).isEqualTo(2);
