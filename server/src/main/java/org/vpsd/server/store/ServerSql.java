@@ -160,9 +160,11 @@ final class ServerSql implements Repositories.Servers {
 
     @Override
     public boolean nameTaken(long accountId, String name, long exceptId) {
-        // Equality on both columns of the live-name constraint and nothing else: planners take its unique
-        // index (one row) even on tables not yet analyzed, instead of scanning the account's servers.
-        return h.createQuery("SELECT id FROM servers WHERE account_id = :a AND live_name = :n")
+        // Equality on both columns of the live-name constraint, ordered by them: its unique index is then
+        // the only one that needs no sort. Without the ORDER BY, PostgreSQL's generic plan for a table with
+        // few rows analyzed took (account_id, status, id) as just as good and filtered every server of
+        // the account by name (1.6 ms at 2,300 servers).
+        return h.createQuery("SELECT id FROM servers WHERE account_id = :a AND live_name = :n ORDER BY account_id, live_name")
                 .bind("a", accountId).bind("n", name).mapTo(Long.class).findOne().filter(id -> id != exceptId).isPresent();
     }
 
