@@ -115,17 +115,16 @@ public interface Repositories {
 
     record RangeId(long id, boolean created) {}
 
-    /** The fields of a server being created. */
+    /** A server to create, as the customer asked for it: the catalog by reference. */
     record NewServer(
             long accountId,
             String name,
             String hostname,
-            long locationId,
             long planId,
             long osId,
+            String locationCode,
             Long sshKeyId,
             boolean backupsEnabled,
-            BigDecimal hourlyPrice,
             Instant now,
             Instant nextChargeAt) {}
 
@@ -137,13 +136,15 @@ public interface Repositories {
 
     interface Servers {
         /**
-         * Creates a server with its provisioning task and its "created" event, and charges the account
-         * its first period (ledger row included): all of it, or nothing and empty when the balance does
-         * not cover the price. Atomic by itself (one statement on PostgreSQL): run it through
-         * {@link Transactor#atomically}, so that the account's row is locked only inside the database.
-         * A name another live server of the account holds is a field error on {@code name}.
+         * Creates the server, with its provisioning task and its "created" event, and charges the account
+         * the plan's first period (ledger row included), if the plan, the image and the location are
+         * available, the SSH key (if any) is the account's, and the balance covers the plan's price.
+         * Otherwise changes nothing and returns empty: the caller finds out why. Atomic by itself (one
+         * statement on PostgreSQL): run it through {@link Transactor#atomically}, so that the account's
+         * row is locked only inside the database. A name another live server of the account holds is a
+         * field error on {@code name}. Returns the server as created.
          */
-        Optional<Long> createCharged(NewServer server, String event);
+        Optional<Server> createIfAllowed(NewServer server);
 
         /** Locks the server's row until the transaction ends and returns its status, if it exists. */
         Optional<Status> lock(long id);

@@ -38,67 +38,79 @@ public final class ServerService {
         return tx.read(r -> r.servers().findForAccount(accountId, id)).orElseThrow(DomainException.NotFound::new);
     }
 
+    /**
+     * A create is one atomic step when the request is well formed: it creates the server only if the
+     * catalog, the SSH key and the balance allow it (on PostgreSQL one statement, so that the account's
+     * balance row is locked only inside the database). Only when it was not allowed are the reasons
+     * looked up, on committed data, for the answer.
+     */
     public Server create(long accountId, ServerRequests.Create req, FieldErrors errors) {
         Instant now = clock.instant();
-        // Checked first, on committed data; the create itself is then one atomic step that takes the credit.
-        Checked checked = tx.read(r -> {
-            Plan plan = null;
-            OsImage os = null;
-            Long locationId = null;
-            required(errors, "name", req.name());
-            if (req.name() != null) {
-                check(errors, "name", Names.serverNameProblem(req.name()));
-            }
-            if (required(errors, "plan_id", req.planId())) {
-                plan = r.catalog().plan(req.planId()).filter(Plan::available).orElse(null);
-                if (plan == null) {
-                    errors.add("plan_id", "Invalid pk \"" + req.planId() + "\" - object does not exist.");
-                }
-            }
-            if (required(errors, "os_id", req.osId())) {
-                os = r.catalog().osImage(req.osId()).filter(OsImage::available).orElse(null);
-                if (os == null) {
-                    errors.add("os_id", "Invalid pk \"" + req.osId() + "\" - object does not exist.");
-                }
-            }
-            if (required(errors, "location", req.location())) {
-                locationId = r.catalog().locationRef(req.location()).filter(Repositories.Catalog.LocationRef::available)
-                        .map(Repositories.Catalog.LocationRef::id).orElse(null);
-                if (locationId == null) {
-                    errors.add("location", "Object with code=" + req.location() + " does not exist.");
-                }
-            }
-            if (req.hostname() != null) {
-                check(errors, "hostname", Names.hostnameProblem(req.hostname()));
-            }
-            if (req.sshKeyId() != null && r.sshKeys().find(accountId, req.sshKeyId()).isEmpty()) {
-                errors.add("ssh_key_id", "Invalid pk \"" + req.sshKeyId() + "\" - object does not exist.");
-            }
-            // A name in use is refused by the create itself (the live-name constraint); it is looked up here
-            // only to be listed beside the request's other problems.
-            if (!errors.isEmpty() && !errors.has("name") && req.name() != null && r.servers().nameTaken(accountId, req.name(), -1)) {
-                errors.add("name", Names.NAME_TAKEN);
-            }
-            errors.throwIfAny();
-
-            String hostname = req.hostname() != null ? req.hostname() : req.name();
-            return new Checked(new Repositories.NewServer(accountId, req.name(), hostname, locationId, plan.id(), os.id(),
-                    req.sshKeyId(), Boolean.TRUE.equals(req.backupsEnabled()), plan.hourlyPrice(), now, now.plus(billingPeriod)),
-                    plan.name(), "Created: " + plan.name() + ", " + os.name() + ", " + req.location() + ".");
-        });
-        Optional<Long> id = tx.atomically(r -> r.servers().createCharged(checked.server(), checked.event()));
-        if (id.isEmpty()) {
-            BigDecimal balance = tx.read(r -> r.accounts().find(accountId).map(Account::balance).orElse(BigDecimal.ZERO));
-            throw new DomainException.PaymentRequired("Insufficient credit: the balance of " + balance.stripTrailingZeros().toPlainString()
-                    + " does not cover the first hour of " + checked.planName() + " ("
-                    + checked.server().hourlyPrice().stripTrailingZeros().toPlainString() + ").");
+        if (!wellFormed(req, errors)) {
+            tx.read(r -> checked(r, accountId, req, errors));
+            throw new IllegalStateException("a malformed create passed its checks");
         }
-        signal.workAdded();
-        return get(accountId, id.get());
+        String hostname = req.hostname() != null ? req.hostname() : req.name();
+        var order = new Repositories.NewServer(accountId, req.name(), hostname, req.planId(), req.osId(), req.location(),
+                req.sshKeyId(), Boolean.TRUE.equals(req.backupsEnabled()), now, now.plus(billingPeriod));
+        for (int attempt = 1; ; attempt++) {
+            Optional<Server> created = tx.atomically(r -> r.servers().createIfAllowed(order));
+            if (created.isPresent()) {
+                signal.workAdded();
+                return created.get();
+            }
+            Plan plan = tx.read(r -> checked(r, accountId, req, errors));
+            BigDecimal balance = tx.read(r -> r.accounts().find(accountId).map(Account::balance).orElse(BigDecimal.ZERO));
+            // Everything checks out now: the catalog or the balance changed in between; once more.
+            if (balance.compareTo(plan.hourlyPrice()) < 0 || attempt == 3) {
+                throw new DomainException.PaymentRequired("Insufficient credit: the balance of "
+                        + balance.stripTrailingZeros().toPlainString() + " does not cover the first hour of " + plan.name() + " ("
+                        + plan.hourlyPrice().stripTrailingZeros().toPlainString() + ").");
+            }
+        }
     }
 
-    /** A create request that passed its checks: the server to create, its plan's name and its first event. */
-    private record Checked(Repositories.NewServer server, String planName, String event) {}
+    /** Whether a create has every field it needs, each well formed (what needs no database). */
+    private static boolean wellFormed(ServerRequests.Create req, FieldErrors errors) {
+        return errors.isEmpty() && req.name() != null && Names.serverNameProblem(req.name()) == null && req.planId() != null
+                && req.osId() != null && req.location() != null
+                && (req.hostname() == null || Names.hostnameProblem(req.hostname()) == null);
+    }
+
+    /** Every problem of a create request, thrown as field errors; the plan when there is none. */
+    private static Plan checked(Repositories r, long accountId, ServerRequests.Create req, FieldErrors errors) {
+        Plan plan = null;
+        required(errors, "name", req.name());
+        if (req.name() != null) {
+            check(errors, "name", Names.serverNameProblem(req.name()));
+        }
+        if (required(errors, "plan_id", req.planId())) {
+            plan = r.catalog().plan(req.planId()).filter(Plan::available).orElse(null);
+            if (plan == null) {
+                errors.add("plan_id", "Invalid pk \"" + req.planId() + "\" - object does not exist.");
+            }
+        }
+        if (required(errors, "os_id", req.osId()) && r.catalog().osImage(req.osId()).filter(OsImage::available).isEmpty()) {
+            errors.add("os_id", "Invalid pk \"" + req.osId() + "\" - object does not exist.");
+        }
+        if (required(errors, "location", req.location())
+                && r.catalog().locationRef(req.location()).filter(Repositories.Catalog.LocationRef::available).isEmpty()) {
+            errors.add("location", "Object with code=" + req.location() + " does not exist.");
+        }
+        if (req.hostname() != null) {
+            check(errors, "hostname", Names.hostnameProblem(req.hostname()));
+        }
+        if (req.sshKeyId() != null && r.sshKeys().find(accountId, req.sshKeyId()).isEmpty()) {
+            errors.add("ssh_key_id", "Invalid pk \"" + req.sshKeyId() + "\" - object does not exist.");
+        }
+        // A name in use is refused by the create itself (the live-name constraint); it is looked up here
+        // only to be listed beside the request's other problems.
+        if (!errors.isEmpty() && !errors.has("name") && req.name() != null && r.servers().nameTaken(accountId, req.name(), -1)) {
+            errors.add("name", Names.NAME_TAKEN);
+        }
+        errors.throwIfAny();
+        return plan;
+    }
 
     public Server update(long accountId, long id, ServerRequests.Update req, FieldErrors errors) {
         Instant now = clock.instant();

@@ -80,56 +80,76 @@ final class ServerSql implements Repositories.Servers {
     }
 
     /*
-     * A create on PostgreSQL: the conditional charge, then the server, its task, its event and the ledger
-     * row, in one statement sent in autocommit. The account's row, which every create of the account
-     * needs, is then locked from the charge to the commit inside PostgreSQL alone; as the last statement
-     * of a transaction it stayed locked until vpsd's thread got a carrier back to send COMMIT, and under
-     * load the account's creates queued behind that (bench/RESULTS.md). Nothing is inserted when the
-     * charge finds too little credit.
+     * A create on PostgreSQL, in one statement sent in autocommit: what the order refers to (plan, image,
+     * location, SSH key) if all of it may be used, the conditional charge of the plan's first period, then
+     * the server, its task, its event and the ledger row; nothing at all when any of it is missing or
+     * the balance is short. The account's row, which every create of the account needs, is locked from
+     * the charge to the commit inside PostgreSQL alone: as the last statement of a transaction it stayed
+     * locked until vpsd's thread got a carrier back to send COMMIT, and under load the account's creates
+     * queued behind that (bench/RESULTS.md). The server comes back as a read shows it (no usage yet).
      */
     private static final String CREATE_PG = """
-            WITH charged AS (
-                UPDATE accounts SET balance = balance - :hourlyPrice WHERE id = :accountId AND balance >= :hourlyPrice
-                RETURNING balance),
-            s AS (
+            WITH offer AS (
+                SELECT p.id AS plan_id, p.hourly_price, o.id AS os_id, l.id AS location_id,
+                       'Created: ' || p.name || ', ' || o.name || ', ' || l.code || '.' AS event
+                  FROM plans p, os_images o, locations l
+                 WHERE p.id = :planId AND p.available AND o.id = :osId AND o.available AND l.code = :locationCode AND l.available
+                   AND (CAST(:sshKeyId AS BIGINT) IS NULL
+                        OR EXISTS (SELECT 1 FROM ssh_keys k WHERE k.id = :sshKeyId AND k.account_id = :accountId))),
+            charged AS (
+                UPDATE accounts a SET balance = a.balance - offer.hourly_price FROM offer
+                 WHERE a.id = :accountId AND a.balance >= offer.hourly_price
+                RETURNING a.balance, offer.*),
+            created AS (
                 INSERT INTO servers (account_id, name, live_name, hostname, status, location_id, plan_id, os_id, ssh_key_id,
                                      backups_enabled, hourly_price, billed_periods, next_charge_at, created_at, updated_at)
-                SELECT :accountId, :name, :name, :hostname, 'provisioning', :locationId, :planId, :osId, :sshKeyId,
-                       :backupsEnabled, :hourlyPrice, 1, :nextChargeAt, :now, :now FROM charged
-                RETURNING id),
-            t AS (
+                SELECT :accountId, :name, :name, :hostname, 'provisioning', location_id, plan_id, os_id, :sshKeyId,
+                       :backupsEnabled, hourly_price, 1, :nextChargeAt, :now, :now FROM charged
+                RETURNING *),
+            task AS (
                 INSERT INTO server_tasks (server_id, operation, step, generation, attempts, run_at, created_at)
-                SELECT id, :operation, 0, 0, 0, :now, :now FROM s),
-            e AS (
-                INSERT INTO server_events (server_id, at, kind, message) SELECT id, :now, 'created', :event FROM s),
-            l AS (
+                SELECT id, :operation, 0, 0, 0, :now, :now FROM created),
+            event AS (
+                INSERT INTO server_events (server_id, at, kind, message)
+                SELECT created.id, :now, 'created', LEFT(charged.event, 2000) FROM created, charged),
+            charge AS (
                 INSERT INTO ledger (account_id, server_id, kind, period, amount, balance_after, created_at)
-                SELECT :accountId, s.id, 'charge', 0, :charged, charged.balance, :now FROM s, charged)
-            SELECT id FROM s""";
+                SELECT :accountId, created.id, 'charge', 0, -charged.hourly_price, charged.balance, :now FROM created, charged)
+            """ + SELECT.replace("FROM servers s", "FROM created s");
     private static final String CHARGE_H2 =
             "SELECT balance FROM FINAL TABLE (UPDATE accounts SET balance = balance - :amount WHERE id = :a AND balance >= :amount)";
 
     @Override
-    public Optional<Long> createCharged(Repositories.NewServer s, String event) {
+    public Optional<Server> createIfAllowed(Repositories.NewServer s) {
         try {
             if (!Sql.isH2(h)) {
-                return h.createQuery(CREATE_PG).bindMethods(s).bind("operation", Operation.PROVISION.wire())
-                        .bind("event", TaskSql.truncate(event)).bind("charged", s.hourlyPrice().negate()).mapTo(Long.class).findOne();
+                return h.createQuery(CREATE_PG).bindMethods(s).bind("operation", Operation.PROVISION.wire()).map(ROW).findOne();
             }
             // H2 runs in-process (no round trip holds the account's row) and has no UPDATE in a WITH clause:
             // the same steps in a transaction of their own, the charge last.
             return h.inTransaction(tx -> {
-                long id = insertRow(s);
+                var catalog = new CatalogSql(h);
+                Optional<Plan> plan = catalog.plan(s.planId()).filter(Plan::available);
+                Optional<OsImage> os = catalog.osImage(s.osId()).filter(OsImage::available);
+                Optional<Repositories.Catalog.LocationRef> location = catalog.locationRef(s.locationCode())
+                        .filter(Repositories.Catalog.LocationRef::available);
+                if (plan.isEmpty() || os.isEmpty() || location.isEmpty()
+                        || (s.sshKeyId() != null && new SshKeySql(h).find(s.accountId(), s.sshKeyId()).isEmpty())) {
+                    return Optional.empty();
+                }
+                BigDecimal price = plan.get().hourlyPrice();
+                long id = insertRow(s, location.get().id(), price);
                 new TaskSql(h).insert(id, Operation.PROVISION, s.now(), s.now());
-                new EventSql(h).append(id, "created", event, s.now());
-                Optional<BigDecimal> after = h.createQuery(CHARGE_H2).bind("a", s.accountId()).bind("amount", s.hourlyPrice())
+                new EventSql(h).append(id, "created", "Created: " + plan.get().name() + ", " + os.get().name() + ", "
+                        + s.locationCode() + ".", s.now());
+                Optional<BigDecimal> after = h.createQuery(CHARGE_H2).bind("a", s.accountId()).bind("amount", price)
                         .mapTo(BigDecimal.class).findOne();
                 if (after.isEmpty()) {
                     h.rollback();
                     return Optional.empty();
                 }
-                new LedgerSql(h).charge(s.accountId(), id, 0, s.hourlyPrice(), after.get(), s.now());
-                return Optional.of(id);
+                new LedgerSql(h).charge(s.accountId(), id, 0, price, after.get(), s.now());
+                return find(id);
             });
         } catch (RuntimeException e) {
             throw duplicateName(e);
@@ -141,14 +161,14 @@ final class ServerSql implements Repositories.Servers {
         return Sql.isUniqueViolation(e, "servers_live_name_unique") ? FieldErrors.of("name", Names.NAME_TAKEN) : e;
     }
 
-    private long insertRow(Repositories.NewServer s) {
+    private long insertRow(Repositories.NewServer s, long locationId, BigDecimal hourlyPrice) {
         return h.createUpdate("""
                         INSERT INTO servers (account_id, name, live_name, hostname, status, location_id, plan_id, os_id, ssh_key_id,
                                              backups_enabled, hourly_price, billed_periods, next_charge_at, created_at, updated_at)
                         VALUES (:accountId, :name, :name, :hostname, 'provisioning', :locationId, :planId, :osId, :sshKeyId,
                                 :backupsEnabled, :hourlyPrice, 1, :nextChargeAt, :now, :now)
                         """)
-                .bindMethods(s)
+                .bindMethods(s).bind("locationId", locationId).bind("hourlyPrice", hourlyPrice)
                 .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
     }
 

@@ -74,6 +74,13 @@ class ServersApiTest {
         assertThat(s.get("updated_at").asText()).matches(TIMESTAMP);
         assertThat(s.get("message").asText()).isEqualTo("Server is being provisioned. This may take 2-5 minutes.");
         assertThat(r.header("Location")).isEqualTo("/api/v1/servers/" + s.get("id").asLong() + "/");
+        // The server as created is the server as stored: the same fields a read gives at once.
+        JsonNode read = api.get("/api/v1/servers/" + s.get("id").asLong() + "/").json();
+        for (String field : List.of("id", "name", "hostname", "location", "backups_enabled", "created_at")) {
+            assertThat(read.get(field)).as(field).isEqualTo(s.get(field));
+        }
+        assertThat(read.get("plan").get("id")).isEqualTo(s.get("plan").get("id"));
+        assertThat(read.get("os")).isEqualTo(s.get("os"));
     }
 
     @Test
