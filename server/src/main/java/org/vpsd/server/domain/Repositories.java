@@ -177,7 +177,8 @@ public interface Repositories {
         /** Frees the name and moves to {@code deleting}; false if it was already deleting or deleted. */
         boolean markDeleting(long id, Instant now);
 
-        void markProvisioned(long id, Instant now);
+        /** {@link #setStatus} at the end of provisioning, which also records when the server was first provisioned. */
+        void setStatusProvisioned(long id, Status to, String detail, Instant now);
 
         void tombstone(long id, Instant now);
 

@@ -327,9 +327,11 @@ public final class Engine implements WorkSignal, AutoCloseable {
                 r.usage().clear(server.id());
                 r.servers().tombstone(server.id(), now);
             } else {
-                r.servers().setStatus(server.id(), to, to == Status.SUSPENDED ? Suspensions.REASON : null, now);
+                String detail = to == Status.SUSPENDED ? Suspensions.REASON : null;
                 if (op == Operation.PROVISION) {
-                    r.servers().markProvisioned(server.id(), now);
+                    r.servers().setStatusProvisioned(server.id(), to, detail, now);
+                } else {
+                    r.servers().setStatus(server.id(), to, detail, now);
                 }
                 if (to == Status.ACTIVE) {
                     firstUsage.ifPresent(u -> usage.save(r, server.id(), u));

@@ -61,7 +61,8 @@ final class ProvisionOp implements OperationHandler {
     private StepResult create(Step s) {
         var spec = s.tx.read(r -> machines.spec(r, r.servers().find(s.server.id()).orElseThrow()));
         s.hv.create(spec);
-        return s.then(2, null);
+        // A machine is usually running once created; if not yet, the next step waits as long as it says.
+        return s.next(2);
     }
 
     private StepResult waitRunning(Step s) {

@@ -62,14 +62,14 @@ final class Step {
         return new StepResult.Next(step, Duration.ZERO, timeout == null ? null : now.plus(timeout), format());
     }
 
+    /** Go to {@code step} at once, keeping the deadline. */
+    StepResult next(int step) {
+        return new StepResult.Next(step, Duration.ZERO, task.deadline(), format());
+    }
+
     /** Run this step again later, keeping the deadline: soon after the hint, or after the poll interval. */
     StepResult again(VmState observed) {
         return new StepResult.Next(task.step(), delayFor(observed), task.deadline(), format());
-    }
-
-    /** Go to {@code step} after a wait suited to {@code observed}, keeping the deadline. */
-    StepResult then(int step, VmState observed) {
-        return new StepResult.Next(step, delayFor(observed), task.deadline(), format());
     }
 
     private Duration delayFor(VmState observed) {

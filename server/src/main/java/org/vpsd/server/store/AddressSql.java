@@ -124,12 +124,9 @@ final class AddressSql implements Repositories.Addresses {
 
     @Override
     public Optional<Location.AddressRange> rangeOf(String address) {
-        return h.createQuery("SELECT r.family, r.cidr, r.gateway, r.dns FROM ip_addresses a JOIN address_ranges r ON r.id = a.range_id "
-                        + "WHERE a.address = :a")
-                .bind("a", address)
-                .map((r, ctx) -> new Location.AddressRange(r.getInt("family"), r.getString("cidr"), r.getString("gateway"),
-                        r.getString("dns") == null || r.getString("dns").isBlank() ? List.of()
-                                : List.of(r.getString("dns").split(","))))
-                .findOne();
+        return Jdbc.first(h, "SELECT r.family, r.cidr, r.gateway, r.dns FROM ip_addresses a JOIN address_ranges r ON r.id = a.range_id "
+                        + "WHERE a.address = ?", ps -> ps.setString(1, address),
+                r -> new Location.AddressRange(r.getInt(1), r.getString(2), r.getString(3),
+                        r.getString(4) == null || r.getString(4).isBlank() ? List.of() : List.of(r.getString(4).split(","))));
     }
 }

@@ -307,9 +307,10 @@ final class ServerSql implements Repositories.Servers {
     }
 
     @Override
-    public void markProvisioned(long id, Instant now) {
-        h.createUpdate("UPDATE servers SET provisioned_at = :now WHERE id = :id AND provisioned_at IS NULL")
-                .bind("id", id).bind("now", now).execute();
+    public void setStatusProvisioned(long id, Status to, String detail, Instant now) {
+        h.createUpdate("UPDATE servers SET status = :to, status_detail = :detail, updated_at = :now, "
+                        + "provisioned_at = COALESCE(provisioned_at, :now) WHERE id = :id")
+                .bind("id", id).bind("to", to.wire()).bind("detail", detail).bind("now", now).execute();
     }
 
     @Override
