@@ -15,8 +15,12 @@ final class EventSql implements Repositories.Events {
 
     @Override
     public void append(long serverId, String kind, String message, Instant at) {
-        h.createUpdate("INSERT INTO server_events (server_id, at, kind, message) VALUES (:s, :at, :k, :m)")
-                .bind("s", serverId).bind("at", at).bind("k", kind).bind("m", TaskSql.truncate(message)).execute();
+        Jdbc.update(h, "INSERT INTO server_events (server_id, at, kind, message) VALUES (?, ?, ?, ?)", ps -> {
+            ps.setLong(1, serverId);
+            Jdbc.setInstant(ps, 2, at);
+            ps.setString(3, kind);
+            ps.setString(4, TaskSql.truncate(message));
+        });
     }
 
     @Override

@@ -11,7 +11,7 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Plain JDBC on a JDBI handle's connection, for the few reads every API request makes (a server by id, a
- * page of servers, its count) and the statements every provisioning runs (address allocation): JDBI's per-statement set-up (a copy of its configuration, argument and
+ * page of servers, its count) and the statements every provisioning runs (addresses, task progress, events): JDBI's per-statement set-up (a copy of its configuration, argument and
  * mapper look-ups, statement events) cost as much CPU as H2's own execution of these queries (JFR,
  * bench/RESULTS.md). Same connection and transaction as the handle; errors wrapped as JDBI wraps them,
  * so the store's handling of lost databases and conflicts sees no difference.
@@ -42,6 +42,15 @@ final class Jdbc {
 
     static long count(Handle h, String sql, Binder binder) {
         return first(h, sql, binder, rs -> rs.getLong(1)).orElse(0L);
+    }
+
+    /** Binds an instant (or null) as a timestamp with time zone in UTC, as the JDBI configuration does. */
+    static void setInstant(PreparedStatement ps, int index, java.time.Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(index, value.atOffset(java.time.ZoneOffset.UTC));
+        }
     }
 
     /** Runs an INSERT, UPDATE or DELETE; returns the number of rows it changed. */

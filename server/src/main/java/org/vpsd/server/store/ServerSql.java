@@ -174,8 +174,8 @@ final class ServerSql implements Repositories.Servers {
 
     @Override
     public Optional<Status> lock(long id) {
-        return h.createQuery("SELECT status FROM servers WHERE id = :id FOR UPDATE").bind("id", id)
-                .map((r, ctx) -> Status.fromDb(r.getString("status"))).findOne();
+        return Jdbc.first(h, "SELECT status FROM servers WHERE id = ? FOR UPDATE", ps -> ps.setLong(1, id),
+                r -> Status.fromDb(r.getString(1)));
     }
 
     @Override
@@ -322,8 +322,11 @@ final class ServerSql implements Repositories.Servers {
 
     @Override
     public void setAddresses(long id, String ipv4, String ipv6) {
-        h.createUpdate("UPDATE servers SET ipv4 = :v4, ipv6 = :v6 WHERE id = :id").bind("id", id).bind("v4", ipv4).bind("v6", ipv6)
-                .execute();
+        Jdbc.update(h, "UPDATE servers SET ipv4 = ?, ipv6 = ? WHERE id = ?", ps -> {
+            ps.setString(1, ipv4);
+            ps.setString(2, ipv6);
+            ps.setLong(3, id);
+        });
     }
 
     @Override

@@ -67,14 +67,24 @@ final class TaskSql implements Repositories.Tasks {
 
     @Override
     public boolean advance(long serverId, int generation, String owner, Repositories.Progress p, boolean keepLease) {
-        String lease = keepLease ? "" : ", lease_owner = NULL, lease_until = NULL";
-        return h.createUpdate("UPDATE server_tasks SET step = :step, run_at = :runAt, deadline = :deadline, state = :state, "
-                        + "attempts = :attempts, last_error = :lastError" + lease
-                        + " WHERE server_id = :id AND generation = :gen AND lease_owner = :owner")
-                .bind("id", serverId).bind("gen", generation).bind("owner", owner).bind("step", p.step()).bind("runAt", p.runAt())
-                .bind("deadline", p.deadline()).bind("state", p.state()).bind("attempts", p.attempts())
-                .bind("lastError", p.lastError() == null ? null : truncate(p.lastError())).execute() == 1;
+        String sql = keepLease ? ADVANCE : ADVANCE_AND_RELEASE;
+        return Jdbc.update(h, sql, ps -> {
+            ps.setInt(1, p.step());
+            Jdbc.setInstant(ps, 2, p.runAt());
+            Jdbc.setInstant(ps, 3, p.deadline());
+            ps.setString(4, p.state());
+            ps.setInt(5, p.attempts());
+            ps.setString(6, p.lastError() == null ? null : truncate(p.lastError()));
+            ps.setLong(7, serverId);
+            ps.setInt(8, generation);
+            ps.setString(9, owner);
+        }) == 1;
     }
+
+    private static final String ADVANCE = "UPDATE server_tasks SET step = ?, run_at = ?, deadline = ?, state = ?, attempts = ?, "
+            + "last_error = ? WHERE server_id = ? AND generation = ? AND lease_owner = ?";
+    private static final String ADVANCE_AND_RELEASE = "UPDATE server_tasks SET step = ?, run_at = ?, deadline = ?, state = ?, "
+            + "attempts = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE server_id = ? AND generation = ? AND lease_owner = ?";
 
     @Override
     public void runNow(long serverId, Instant now) {
@@ -84,8 +94,11 @@ final class TaskSql implements Repositories.Tasks {
 
     @Override
     public boolean finish(long serverId, int generation, String owner) {
-        return h.createUpdate("DELETE FROM server_tasks WHERE server_id = :id AND generation = :gen AND lease_owner = :owner")
-                .bind("id", serverId).bind("gen", generation).bind("owner", owner).execute() == 1;
+        return Jdbc.update(h, "DELETE FROM server_tasks WHERE server_id = ? AND generation = ? AND lease_owner = ?", ps -> {
+            ps.setLong(1, serverId);
+            ps.setInt(2, generation);
+            ps.setString(3, owner);
+        }) == 1;
     }
 
     @Override
