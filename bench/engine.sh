@@ -12,7 +12,7 @@ echo "machine: $(machine_info)" >&2
 vpsd_cmd catalog apply "$BENCH/catalog.yaml" "${DB_ARGS[@]}" >/dev/null
 token=$(vpsd_cmd accounts create "engine-$$" --credit 100000000 "${DB_ARGS[@]}" | tail -1)
 admin=$(vpsd_cmd admin-tokens create "${DB_ARGS[@]}" | tail -1)
-vpsd_start 18090 "${DB_ARGS[@]}" --sim-time-scale 1000000 --reconcile-interval PT300S --usage-interval PT300S
+vpsd_start 18090 "${DB_ARGS[@]}" --sim-time-scale 1000000 --reconcile-interval PT300S --usage-interval PT300S ${VPSD_SERVE_ARGS:-}
 base=http://127.0.0.1:18090
 # warm the create path a little (these servers count too)
 /usr/bin/python3 "$BENCH/creates.py" "$base" "$token" 200 8 bench >/dev/null

@@ -83,26 +83,27 @@ public final class App implements AutoCloseable {
             engine.nudge(id);
             reconciler.checkOne(id);
         })));
-        engine.start();
         Duration billingEvery = engineCfg.billingInterval();
         Duration period = cfg.billingPeriod();
         Duration sweep = period.dividedBy(20).compareTo(billingEvery) < 0 ? period.dividedBy(20) : billingEvery;
         sweep = sweep.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : sweep;
-        jobs.schedule("billing", sweep, engineCfg.lease(), this::chargeAll);
-        jobs.schedule("usage", engineCfg.usageInterval(), engineCfg.lease().plus(engineCfg.usageInterval()), usage::collectAll);
-        jobs.schedule("reconcile", engineCfg.reconcileInterval(), engineCfg.lease().plus(engineCfg.reconcileInterval()),
-                reconciler::reconcile);
-
         var services = new HttpApi.Services(servers, backend.accounts, backend.catalog, backend.sshKeys, reconciler, machines,
                 hypervisor instanceof SimulatedHypervisor sim ? sim : null, metrics, this::databaseReachable, this::status,
                 cfg.publicUrl());
         this.http = HttpApi.create(services, cfg.host(), cfg.port());
         http.start();
+        // Serving first, then the background work: a backlog of queued operations (after a restart) no
+        // longer delays the first answer by competing with start-up for the CPU.
+        engine.start();
+        jobs.schedule("billing", sweep, engineCfg.lease(), this::chargeAll);
+        jobs.schedule("usage", engineCfg.usageInterval(), engineCfg.lease().plus(engineCfg.usageInterval()), usage::collectAll);
+        jobs.schedule("reconcile", engineCfg.reconcileInterval(), engineCfg.lease().plus(engineCfg.reconcileInterval()),
+                reconciler::reconcile);
         double seconds = (System.nanoTime() - started) / 1e9;
         banner(cfg, seconds);
     }
 
-    /** Starts a vpsd process: opens the database, starts the engine, then serves HTTP. */
+    /** Starts a vpsd process: opens the database, serves HTTP, then starts the engine and the periodic jobs. */
     public static App start(VpsdConfig config, PrintStream out) {
         Backend backend = Backend.open(config);
         try {
