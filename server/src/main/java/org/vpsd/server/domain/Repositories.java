@@ -43,7 +43,6 @@ public interface Repositories {
 
         List<Account> list();
 
-
         /** Adds {@code delta} (negative to take) and returns the new balance. */
         BigDecimal add(long id, BigDecimal delta);
 
@@ -78,8 +77,6 @@ public interface Repositories {
         Optional<OsImage> osImage(long id);
 
         List<Location> locations();
-
-        Optional<Location> location(long id);
 
         /** The id of the location with this code, without its ranges and hosts. */
         Optional<LocationRef> locationRef(String code);

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -59,8 +60,10 @@ public final class ServerService {
                 signal.workAdded();
                 return created.get();
             }
-            Plan plan = tx.read(r -> checked(r, accountId, req, errors));
-            BigDecimal balance = tx.read(r -> r.accounts().find(accountId).map(Account::balance).orElse(BigDecimal.ZERO));
+            var why = tx.read(r -> Map.entry(checked(r, accountId, req, errors),
+                    r.accounts().find(accountId).map(Account::balance).orElse(BigDecimal.ZERO)));
+            Plan plan = why.getKey();
+            BigDecimal balance = why.getValue();
             // Everything checks out now: the catalog or the balance changed in between; once more.
             if (balance.compareTo(plan.hourlyPrice()) < 0 || attempt == 3) {
                 throw new DomainException.PaymentRequired("Insufficient credit: the balance of "

@@ -71,11 +71,6 @@ final class CatalogSql implements Repositories.Catalog {
     }
 
     @Override
-    public Optional<Location> location(long id) {
-        return locations().stream().filter(l -> l.id() == id).findFirst();
-    }
-
-    @Override
     public Optional<LocationRef> locationRef(String code) {
         return h.createQuery("SELECT id, available FROM locations WHERE code = :code").bind("code", code)
                 .map((r, ctx) -> new LocationRef(r.getLong("id"), r.getBoolean("available"))).findOne();

@@ -5,7 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.AbstractArgumentFactory;
@@ -222,7 +221,7 @@ public final class Database implements AutoCloseable {
 
         @Override
         protected Argument build(Instant value, ConfigRegistry config) {
-            return (position, statement, ctx) -> statement.setObject(position, value.atOffset(ZoneOffset.UTC));
+            return (position, statement, ctx) -> Jdbc.setInstant(statement, position, value);
         }
     }
 
