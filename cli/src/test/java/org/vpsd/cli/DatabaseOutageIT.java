@@ -48,9 +48,13 @@ class DatabaseOutageIT {
                     load.execute(() -> {
                         while (running.get()) {
                             long started = System.nanoTime();
+                            // Creates alternate between the two locations: each has a /24 (253 addresses). With
+                            // up to 40 creates a second, one location alone can run out (it did: the 254th server was
+                            // acknowledged and then failed with "No free IPv4 address left", as it should).
+                            int n = writer ? names.incrementAndGet() : 0;
                             Http.Response r = writer
-                                    ? api.post("/api/v1/servers/", "{\"name\": \"o-" + names.incrementAndGet()
-                                            + "\", \"plan_id\": 1, \"os_id\": 5, \"location\": \"us-west\"}")
+                                    ? api.post("/api/v1/servers/", "{\"name\": \"o-" + n + "\", \"plan_id\": 1, \"os_id\": 5, \"location\": \""
+                                            + (n % 2 == 0 ? "us-west" : "us-east") + "\"}")
                                     : api.get("/api/v1/servers/?page_size=5");
                             samples.add(new Sample(Instant.now(), r.status(), r.body(), (System.nanoTime() - started) / 1_000_000));
                             if (r.status() == 201) {
@@ -98,7 +102,15 @@ class DatabaseOutageIT {
                     if (r.json().get("status").asText().equals("active")) {
                         break;
                     }
-                    assertThat(Instant.now()).as("server " + id + " stuck: " + r.body()).isBefore(end);
+                    if (!Instant.now().isBefore(end) || r.json().get("status").asText().equals("error")) {
+                        // Why: the provider's view of it (with its events) and what vpsd logged about it.
+                        String events = new Http(vpsd.baseUrl(), vpsd.adminToken()).get("/admin/v1/servers/" + id).body();
+                        String logged = VpsdProcess.read(vpsd.stderr).lines()
+                                .filter(l -> l.contains("Server " + id + " ") || l.contains("ERROR"))
+                                .collect(java.util.stream.Collectors.joining("\n"));
+                        throw new AssertionError("server " + id + " stuck: " + r.body() + "\nprovider's view: " + events
+                                + "\nvpsd's log about it:\n" + logged);
+                    }
                     VpsdProcess.sleep(200);
                 }
             }
