@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,6 +57,10 @@ public final class Engine implements WorkSignal, AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** The servers whose steps this replica is running now: only their leases are renewed. */
     private final java.util.Set<Long> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** A step to run again at most this soon waits for it holding its claim (see {@link #advance}). */
+    private static final Duration WAIT_IN_PLACE = Duration.ofMillis(20);
+    /** ...and at most this many times in a row: then its progress is saved and the claim let go, as for longer waits. */
+    private static final int MAX_WAITS_IN_PLACE = 20;
     /** Claims whose step failed for want of the database: let go of as soon as it is back. */
     private final java.util.Queue<java.util.Map.Entry<Long, String>> abandoned = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final AtomicLong claims = new AtomicLong();
@@ -213,8 +218,11 @@ public final class Engine implements WorkSignal, AutoCloseable {
     /** Runs steps of one task for as long as they follow each other at once, then commits and lets go. */
     private void run(Repositories.Task claimed, String owner) {
         Repositories.Task task = claimed;
+        int waitsInPlace = 0;
         while (task != null && active) {
-            task = runStep(task, owner);
+            Repositories.Task next = runStep(task, owner, waitsInPlace < MAX_WAITS_IN_PLACE);
+            waitsInPlace = next == task ? waitsInPlace + 1 : 0;
+            task = next;
         }
         if (task != null) {
             release(claimed.serverId(), owner);
@@ -222,7 +230,7 @@ public final class Engine implements WorkSignal, AutoCloseable {
     }
 
     /** One step; returns the task to run next at once, or null when the task was committed or let go. */
-    private Repositories.Task runStep(Repositories.Task task, String owner) {
+    private Repositories.Task runStep(Repositories.Task task, String owner, boolean mayWaitInPlace) {
         // The server and its machine's reference in one read.
         Optional<Map.Entry<Server, VmRef>> found = tx.read(r -> r.servers().find(task.serverId())
                 .map(server -> Map.entry(server, machines.ref(r, server))));
@@ -245,9 +253,9 @@ public final class Engine implements WorkSignal, AutoCloseable {
             steps.increment();
         }
         return switch (result) {
-            case StepResult.Next next -> advance(task, owner, next);
+            case StepResult.Next next -> advance(task, owner, next, mayWaitInPlace);
             case StepResult.Done done -> {
-                finish(task, owner, server, done.note());
+                finish(task, owner, server, found.get().getValue(), done.note());
                 yield null;
             }
             case StepResult.Failed failed -> {
@@ -257,7 +265,15 @@ public final class Engine implements WorkSignal, AutoCloseable {
         };
     }
 
-    private Repositories.Task advance(Repositories.Task task, String owner, StepResult.Next next) {
+    private Repositories.Task advance(Repositories.Task task, String owner, StepResult.Next next, boolean mayWaitInPlace) {
+        if (mayWaitInPlace && next.delay().compareTo(WAIT_IN_PLACE) <= 0 && next.step() == task.step() && task.attempts() == 0
+                && Objects.equals(next.state(), task.state()) && Objects.equals(next.deadline(), task.deadline())) {
+            // The same step again within milliseconds (a machine that settles that soon: the simulator at a fast
+            // time scale), nothing to save: the claim is kept and the step rerun here, instead of saving the same
+            // progress and claiming the task again. The saved progress is the same, so a crash meanwhile loses nothing.
+            sleep(Math.max(1, next.delay().toMillis()));
+            return task;
+        }
         Instant runAt = clock.instant().plus(next.delay());
         boolean immediate = next.delay().isZero() && next.step() != task.step();
         var progress = new Repositories.Progress(next.step(), runAt, next.deadline(), next.state(), 0, null);
@@ -303,11 +319,11 @@ public final class Engine implements WorkSignal, AutoCloseable {
         return null;
     }
 
-    private void finish(Repositories.Task task, String owner, Server server, String note) {
+    private void finish(Repositories.Task task, String owner, Server server, VmRef vm, String note) {
         Instant now = clock.instant();
         Operation op = task.operation();
         Optional<UsageSample> firstUsage = usage != null && op.done() == Status.ACTIVE
-                ? usage.sampleBeforeActive(server.id()) : Optional.empty();
+                ? usage.sampleBeforeActive(server.id(), vm) : Optional.empty();
         Status reached = tx.inTransaction(r -> {
             // The server's row first, then the account as committed: a suspension locks every server of the
             // account before it commits, so either it waits for this transaction and then sees the server's

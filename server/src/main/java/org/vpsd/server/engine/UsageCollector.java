@@ -20,6 +20,7 @@ import org.vpsd.server.domain.Transactor;
 import org.vpsd.server.domain.Usage;
 import org.vpsd.server.driver.Hypervisor;
 import org.vpsd.server.driver.UsageSample;
+import org.vpsd.server.driver.VmRef;
 
 /**
  * Samples what running servers use and keeps the last figures for the API: CPU and memory as the
@@ -79,12 +80,15 @@ public final class UsageCollector {
      * Samples one server that is about to become active, so that the transaction making it active
      * can store its first figures with it (a client never sees an active server with no usage).
      */
-    public Optional<UsageSample> sampleBeforeActive(long serverId) {
+    public Optional<UsageSample> sampleBeforeActive(long serverId, VmRef vm) {
+        parallel.acquireUninterruptibly();
         try {
-            return tx.read(r -> r.servers().find(serverId)).flatMap(this::sample).map(Sampled::sample);
+            return Optional.of(hv.usage(vm));
         } catch (RuntimeException e) {
             LOG.debug("Usage of server {} not sampled: {}", serverId, e.toString());
             return Optional.empty();
+        } finally {
+            parallel.release();
         }
     }
 
