@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import org.vpsd.server.store.SimStore;
@@ -75,24 +76,32 @@ public final class SimulatedHypervisor implements Hypervisor {
     }
 
     /**
-     * Fails the call if the provider injected a fault for this operation. It runs in a transaction
-     * of its own, before the operation's: a failure must use up one of the injected failures even
-     * though the failed operation itself changes nothing.
+     * Runs one operation in one transaction, unless the provider injected a fault for it: then the
+     * call fails and the operation changes nothing, but the failure it used up stays used up (the
+     * transaction commits without the operation's work, and the exception is thrown after it).
      */
-    private void maybeFail(String operation) {
-        String failure = store.inTransaction(tx -> {
-            Optional<SimStore.Fault> fault = tx.fault(operation);
-            if (fault.isEmpty()) {
-                return null;
-            }
-            SimStore.Fault f = fault.get();
-            boolean fail = (f.failNext() > 0 && tx.takeFailure(operation))
-                    || (f.failureRate() > 0 && ThreadLocalRandom.current().nextDouble() < f.failureRate());
-            return fail ? (f.message() != null ? f.message() : "Simulated failure of " + operation) : null;
+    private <T> T faultable(String operation, Function<SimStore.Tx, T> work) {
+        String[] failure = {null};
+        T result = store.inTransaction(tx -> {
+            failure[0] = failure(tx, operation);
+            return failure[0] == null ? work.apply(tx) : null;
         });
-        if (failure != null) {
-            throw new HypervisorException(failure);
+        if (failure[0] != null) {
+            throw new HypervisorException(failure[0]);
         }
+        return result;
+    }
+
+    /** The injected failure this call of {@code operation} meets, if any (one failure of "fail next N" used up). */
+    private static String failure(SimStore.Tx tx, String operation) {
+        Optional<SimStore.Fault> fault = tx.fault(operation);
+        if (fault.isEmpty()) {
+            return null;
+        }
+        SimStore.Fault f = fault.get();
+        boolean fail = (f.failNext() > 0 && tx.takeFailure(operation))
+                || (f.failureRate() > 0 && ThreadLocalRandom.current().nextDouble() < f.failureRate());
+        return fail ? (f.message() != null ? f.message() : "Simulated failure of " + operation) : null;
     }
 
     /** The machine as it is now: a phase whose time has come is replaced by the one it leads to. */
@@ -123,8 +132,7 @@ public final class SimulatedHypervisor implements Hypervisor {
 
     /** Runs one operation on one locked machine. */
     private <T> T onVm(VmRef ref, String operation, Mutation<T> mutation) {
-        maybeFail(operation);
-        return store.inTransaction(tx -> {
+        return faultable(operation, tx -> {
             Instant now = clock.instant();
             SimVm vm = tx.lock(ref.name()).map(v -> settle(v, now)).orElse(null);
             // A machine being deleted is gone for every purpose but state(): nothing brings it back.
@@ -155,8 +163,7 @@ public final class SimulatedHypervisor implements Hypervisor {
 
     @Override
     public void create(VmSpec spec) {
-        maybeFail("create");
-        store.inTransaction(tx -> {
+        faultable("create", tx -> {
             Instant now = clock.instant();
             Optional<SimVm> existing = tx.lock(spec.name());
             if (existing.isPresent() && !DELETING.equals(settle(existing.get(), now).phase())) {
@@ -224,8 +231,7 @@ public final class SimulatedHypervisor implements Hypervisor {
 
     @Override
     public void delete(VmRef vm) {
-        maybeFail("delete");
-        store.inTransaction(tx -> {
+        faultable("delete", tx -> {
             Instant now = clock.instant();
             tx.lock(vm.name()).map(v -> settle(v, now)).ifPresent(v -> {
                 if (gone(v, now)) {
@@ -240,8 +246,7 @@ public final class SimulatedHypervisor implements Hypervisor {
 
     @Override
     public Optional<VmState> state(VmRef vm) {
-        maybeFail("state");
-        return store.inTransaction(tx -> {
+        return faultable("state", tx -> {
             Instant now = clock.instant();
             Optional<SimVm> row = tx.get(vm.name());
             if (row.isEmpty()) {
@@ -270,8 +275,7 @@ public final class SimulatedHypervisor implements Hypervisor {
 
     @Override
     public UsageSample usage(VmRef vm) {
-        maybeFail("usage");
-        return store.inTransaction(tx -> {
+        return faultable("usage", tx -> {
             Instant now = clock.instant();
             SimVm v = tx.get(vm.name()).map(x -> settle(x, now)).filter(x -> !gone(x, now))
                     .orElseThrow(() -> new VmNotFoundException(vm.name()));

@@ -56,8 +56,12 @@ public final class SimStore {
         health.check();
         for (int attempt = 1; ; attempt++) {
             try {
-                T result = jdbi.inTransaction(h -> work.apply(new Tx(h)));
-                database.awaitDurable();
+                Tx[] tx = {null};
+                T result = jdbi.inTransaction(h -> work.apply(tx[0] = new Tx(h)));
+                // Only a transaction that wrote has anything to make durable (H2's group commit).
+                if (tx[0].wrote) {
+                    database.awaitDurable();
+                }
                 return result;
             } catch (RuntimeException e) {
                 if (attempt < 5 && Sql.isTransient(e)) {
@@ -78,6 +82,7 @@ public final class SimStore {
     /** Statements of one transaction. */
     public static final class Tx {
         private final Handle h;
+        private boolean wrote;
 
         Tx(Handle h) {
             this.h = h;
@@ -94,6 +99,7 @@ public final class SimStore {
 
         /** Inserts the machine unless one of that name exists; true if inserted. */
         public boolean insert(SimVm vm) {
+            wrote = true;
             return h.createUpdate("INSERT INTO sim_domains (name, host, vcpus, memory_mb, storage_gb, phase, phase_until, boot_count, "
                             + "running_since, run_millis, created_at) VALUES (:name, :host, :vcpus, :memoryMb, :storageGb, :phase, "
                             + ":phaseUntil, :bootCount, :runningSince, :runMillis, :createdAt) ON CONFLICT DO NOTHING")
@@ -101,12 +107,14 @@ public final class SimStore {
         }
 
         public void update(SimVm vm) {
+            wrote = true;
             h.createUpdate("UPDATE sim_domains SET phase = :phase, phase_until = :phaseUntil, boot_count = :bootCount, "
                             + "running_since = :runningSince, run_millis = :runMillis WHERE name = :name")
                     .bindMethods(vm).execute();
         }
 
         public void delete(String name) {
+            wrote = true;
             h.createUpdate("DELETE FROM sim_domains WHERE name = :n").bind("n", name).execute();
         }
 
@@ -124,11 +132,13 @@ public final class SimStore {
 
         /** Uses up one of the operation's injected failures; true if there was one left. */
         public boolean takeFailure(String operation) {
+            wrote = true;
             return h.createUpdate("UPDATE sim_faults SET fail_next = fail_next - 1 WHERE operation = :op AND fail_next > 0")
                     .bind("op", operation).execute() == 1;
         }
 
         public void putFault(Fault f) {
+            wrote = true;
             int n = h.createUpdate("UPDATE sim_faults SET fail_next = :failNext, failure_rate = :failureRate, message = :message "
                     + "WHERE operation = :operation").bindMethods(f).execute();
             if (n == 0) {
@@ -138,6 +148,7 @@ public final class SimStore {
         }
 
         public void clearFaults() {
+            wrote = true;
             h.createUpdate("DELETE FROM sim_faults").execute();
         }
 
@@ -146,6 +157,7 @@ public final class SimStore {
         }
 
         public void putSetting(String name, String value) {
+            wrote = true;
             new SettingsSql(h).put(name, value);
         }
     }
