@@ -30,7 +30,7 @@ final class AccountSql implements Repositories.Accounts {
 
     @Override
     public Optional<Account> find(long id) {
-        return h.createQuery("SELECT " + COLUMNS + " FROM accounts WHERE id = :id").bind("id", id).map(ROW).findOne();
+        return Jdbc.first(h, "SELECT " + COLUMNS + " FROM accounts WHERE id = ?", ps -> ps.setLong(1, id), r -> ROW.map(r, null));
     }
 
     @Override

@@ -42,7 +42,7 @@ final class CatalogSql implements Repositories.Catalog {
 
     @Override
     public Optional<Plan> plan(long id) {
-        return h.createQuery("SELECT * FROM plans WHERE id = :id").bind("id", id).map(PLAN).findOne();
+        return Jdbc.first(h, "SELECT * FROM plans WHERE id = ?", ps -> ps.setLong(1, id), r -> PLAN.map(r, null));
     }
 
     @Override
@@ -52,7 +52,7 @@ final class CatalogSql implements Repositories.Catalog {
 
     @Override
     public Optional<OsImage> osImage(long id) {
-        return h.createQuery("SELECT * FROM os_images WHERE id = :id").bind("id", id).map(OS).findOne();
+        return Jdbc.first(h, "SELECT * FROM os_images WHERE id = ?", ps -> ps.setLong(1, id), r -> OS.map(r, null));
     }
 
     @Override
@@ -72,8 +72,8 @@ final class CatalogSql implements Repositories.Catalog {
 
     @Override
     public Optional<LocationRef> locationRef(String code) {
-        return h.createQuery("SELECT id, available FROM locations WHERE code = :code").bind("code", code)
-                .map((r, ctx) -> new LocationRef(r.getLong("id"), r.getBoolean("available"))).findOne();
+        return Jdbc.first(h, "SELECT id, available FROM locations WHERE code = ?", ps -> ps.setString(1, code),
+                r -> new LocationRef(r.getLong(1), r.getBoolean(2)));
     }
 
     @Override

@@ -16,10 +16,15 @@ final class LedgerSql implements Repositories.Ledger {
 
     @Override
     public boolean charge(long accountId, long serverId, int period, BigDecimal amount, BigDecimal balanceAfter, Instant now) {
-        return h.createUpdate("INSERT INTO ledger (account_id, server_id, kind, period, amount, balance_after, created_at) "
-                        + "VALUES (:a, :s, 'charge', :p, :amount, :after, :now) ON CONFLICT DO NOTHING")
-                .bind("a", accountId).bind("s", serverId).bind("p", period).bind("amount", amount.negate())
-                .bind("after", balanceAfter).bind("now", now).execute() == 1;
+        return Jdbc.update(h, "INSERT INTO ledger (account_id, server_id, kind, period, amount, balance_after, created_at) "
+                + "VALUES (?, ?, 'charge', ?, ?, ?, ?) ON CONFLICT DO NOTHING", ps -> {
+                    ps.setLong(1, accountId);
+                    ps.setLong(2, serverId);
+                    ps.setInt(3, period);
+                    ps.setBigDecimal(4, amount.negate());
+                    ps.setBigDecimal(5, balanceAfter);
+                    Jdbc.setInstant(ps, 6, now);
+                }) == 1;
     }
 
     @Override

@@ -2,12 +2,14 @@ package org.vpsd.server.store;
 
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.vpsd.server.domain.FieldErrors;
 import org.vpsd.server.domain.Names;
 import org.vpsd.server.domain.Operation;
@@ -117,7 +119,7 @@ final class ServerSql implements Repositories.Servers {
                 SELECT :accountId, created.id, 'charge', 0, -charged.hourly_price, charged.balance, :now FROM created, charged)
             """ + SELECT.replace("FROM servers s", "FROM created s");
     private static final String CHARGE_H2 =
-            "SELECT balance FROM FINAL TABLE (UPDATE accounts SET balance = balance - :amount WHERE id = :a AND balance >= :amount)";
+            "SELECT balance FROM FINAL TABLE (UPDATE accounts SET balance = balance - ? WHERE id = ? AND balance >= ?)";
 
     @Override
     public Optional<Server> createIfAllowed(Repositories.NewServer s) {
@@ -142,8 +144,11 @@ final class ServerSql implements Repositories.Servers {
                 new TaskSql(h).insert(id, Operation.PROVISION, s.now(), s.now());
                 new EventSql(h).append(id, "created", "Created: " + plan.get().name() + ", " + os.get().name() + ", "
                         + s.locationCode() + ".", s.now());
-                Optional<BigDecimal> after = h.createQuery(CHARGE_H2).bind("a", s.accountId()).bind("amount", price)
-                        .mapTo(BigDecimal.class).findOne();
+                Optional<BigDecimal> after = Jdbc.first(h, CHARGE_H2, ps -> {
+                    ps.setBigDecimal(1, price);
+                    ps.setLong(2, s.accountId());
+                    ps.setBigDecimal(3, price);
+                }, r -> r.getBigDecimal(1));
                 if (after.isEmpty()) {
                     h.rollback();
                     return Optional.empty();
@@ -162,14 +167,37 @@ final class ServerSql implements Repositories.Servers {
     }
 
     private long insertRow(Repositories.NewServer s, long locationId, BigDecimal hourlyPrice) {
-        return h.createUpdate("""
-                        INSERT INTO servers (account_id, name, live_name, hostname, status, location_id, plan_id, os_id, ssh_key_id,
-                                             backups_enabled, hourly_price, billed_periods, next_charge_at, created_at, updated_at)
-                        VALUES (:accountId, :name, :name, :hostname, 'provisioning', :locationId, :planId, :osId, :sshKeyId,
-                                :backupsEnabled, :hourlyPrice, 1, :nextChargeAt, :now, :now)
-                        """)
-                .bindMethods(s).bind("locationId", locationId).bind("hourlyPrice", hourlyPrice)
-                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+        String sql = """
+                INSERT INTO servers (account_id, name, live_name, hostname, status, location_id, plan_id, os_id, ssh_key_id,
+                                     backups_enabled, hourly_price, billed_periods, next_charge_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, 'provisioning', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+                """;
+        try (PreparedStatement ps = h.getConnection().prepareStatement(sql, new String[] {"id"})) {
+            ps.setLong(1, s.accountId());
+            ps.setString(2, s.name());
+            ps.setString(3, s.name());
+            ps.setString(4, s.hostname());
+            ps.setLong(5, locationId);
+            ps.setLong(6, s.planId());
+            ps.setLong(7, s.osId());
+            if (s.sshKeyId() == null) {
+                ps.setNull(8, java.sql.Types.BIGINT);
+            } else {
+                ps.setLong(8, s.sshKeyId());
+            }
+            ps.setBoolean(9, s.backupsEnabled());
+            ps.setBigDecimal(10, hourlyPrice);
+            Jdbc.setInstant(ps, 11, s.nextChargeAt());
+            Jdbc.setInstant(ps, 12, s.now());
+            Jdbc.setInstant(ps, 13, s.now());
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new UnableToExecuteStatementException(e, null);
+        }
     }
 
     @Override
@@ -278,8 +306,12 @@ final class ServerSql implements Repositories.Servers {
 
     @Override
     public void setStatus(long id, Status to, String detail, Instant now) {
-        h.createUpdate("UPDATE servers SET status = :to, status_detail = :detail, updated_at = :now WHERE id = :id")
-                .bind("id", id).bind("to", to.wire()).bind("detail", detail).bind("now", now).execute();
+        Jdbc.update(h, "UPDATE servers SET status = ?, status_detail = ?, updated_at = ? WHERE id = ?", ps -> {
+            ps.setString(1, to.wire());
+            ps.setString(2, detail);
+            Jdbc.setInstant(ps, 3, now);
+            ps.setLong(4, id);
+        });
     }
 
     @Override
@@ -308,9 +340,14 @@ final class ServerSql implements Repositories.Servers {
 
     @Override
     public void setStatusProvisioned(long id, Status to, String detail, Instant now) {
-        h.createUpdate("UPDATE servers SET status = :to, status_detail = :detail, updated_at = :now, "
-                        + "provisioned_at = COALESCE(provisioned_at, :now) WHERE id = :id")
-                .bind("id", id).bind("to", to.wire()).bind("detail", detail).bind("now", now).execute();
+        Jdbc.update(h, "UPDATE servers SET status = ?, status_detail = ?, updated_at = ?, provisioned_at = COALESCE(provisioned_at, ?) "
+                + "WHERE id = ?", ps -> {
+                    ps.setString(1, to.wire());
+                    ps.setString(2, detail);
+                    Jdbc.setInstant(ps, 3, now);
+                    Jdbc.setInstant(ps, 4, now);
+                    ps.setLong(5, id);
+                });
     }
 
     @Override

@@ -27,9 +27,13 @@ final class TaskSql implements Repositories.Tasks {
 
     @Override
     public boolean insert(long serverId, Operation op, Instant runAt, Instant now) {
-        return h.createUpdate("INSERT INTO server_tasks (server_id, operation, step, generation, attempts, run_at, created_at) "
-                        + "VALUES (:id, :op, 0, 0, 0, :runAt, :now) ON CONFLICT DO NOTHING")
-                .bind("id", serverId).bind("op", op.wire()).bind("runAt", runAt).bind("now", now).execute() == 1;
+        return Jdbc.update(h, "INSERT INTO server_tasks (server_id, operation, step, generation, attempts, run_at, created_at) "
+                + "VALUES (?, ?, 0, 0, 0, ?, ?) ON CONFLICT DO NOTHING", ps -> {
+                    ps.setLong(1, serverId);
+                    ps.setString(2, op.wire());
+                    Jdbc.setInstant(ps, 3, runAt);
+                    Jdbc.setInstant(ps, 4, now);
+                }) == 1;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.vpsd.server.store;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.vpsd.server.domain.Repositories;
@@ -14,29 +16,39 @@ final class UsageSql implements Repositories.Usages {
 
     @Override
     public Optional<Repositories.UsageRecord> find(long serverId) {
-        return h.createQuery("SELECT * FROM server_usage WHERE server_id = :s").bind("s", serverId)
-                .map((r, ctx) -> new Repositories.UsageRecord(
-                        new Usage(r.getDouble("cpu_percent"), r.getLong("memory_mb"), r.getLong("disk_gb"), r.getLong("bandwidth_gb"),
-                                Rows.instant(r, "collected_at")),
-                        r.getLong("net_bytes"), r.getString("usage_month"), r.getLong("month_bytes")))
-                .findOne();
+        return Jdbc.first(h, "SELECT cpu_percent, memory_mb, disk_gb, bandwidth_gb, collected_at, net_bytes, usage_month, month_bytes "
+                + "FROM server_usage WHERE server_id = ?", ps -> ps.setLong(1, serverId), r -> new Repositories.UsageRecord(
+                        new Usage(r.getDouble(1), r.getLong(2), r.getLong(3), r.getLong(4), Rows.instant(r, 5)),
+                        r.getLong(6), r.getString(7), r.getLong(8)));
     }
 
     @Override
     public void save(long serverId, Repositories.UsageRecord rec) {
         Usage u = rec.usage();
-        int n = h.createUpdate("UPDATE server_usage SET cpu_percent = :cpu, memory_mb = :mem, disk_gb = :disk, bandwidth_gb = :bw, "
-                        + "collected_at = :at, net_bytes = :net, usage_month = :month, month_bytes = :monthBytes WHERE server_id = :s")
-                .bind("s", serverId).bind("cpu", u.cpuPercent()).bind("mem", u.memoryMb()).bind("disk", u.diskGb())
-                .bind("bw", u.bandwidthGb()).bind("at", u.collectedAt()).bind("net", rec.netBytes()).bind("month", rec.month())
-                .bind("monthBytes", rec.monthBytes()).execute();
+        int n = Jdbc.update(h, "UPDATE server_usage SET cpu_percent = ?, memory_mb = ?, disk_gb = ?, bandwidth_gb = ?, collected_at = ?, "
+                + "net_bytes = ?, usage_month = ?, month_bytes = ? WHERE server_id = ?", ps -> {
+                    bindFigures(ps, 1, u, rec);
+                    ps.setLong(9, serverId);
+                });
         if (n == 0) {
-            h.createUpdate("INSERT INTO server_usage (server_id, cpu_percent, memory_mb, disk_gb, bandwidth_gb, collected_at, net_bytes, "
-                            + "usage_month, month_bytes) VALUES (:s, :cpu, :mem, :disk, :bw, :at, :net, :month, :monthBytes) ON CONFLICT DO NOTHING")
-                    .bind("s", serverId).bind("cpu", u.cpuPercent()).bind("mem", u.memoryMb()).bind("disk", u.diskGb())
-                    .bind("bw", u.bandwidthGb()).bind("at", u.collectedAt()).bind("net", rec.netBytes()).bind("month", rec.month())
-                    .bind("monthBytes", rec.monthBytes()).execute();
+            Jdbc.update(h, "INSERT INTO server_usage (cpu_percent, memory_mb, disk_gb, bandwidth_gb, collected_at, net_bytes, usage_month, "
+                    + "month_bytes, server_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", ps -> {
+                        bindFigures(ps, 1, u, rec);
+                        ps.setLong(9, serverId);
+                    });
         }
+    }
+
+    /** The eight figures, from parameter {@code first} on, in the column order both statements use. */
+    private static void bindFigures(PreparedStatement ps, int first, Usage u, Repositories.UsageRecord rec) throws SQLException {
+        ps.setDouble(first, u.cpuPercent());
+        ps.setLong(first + 1, u.memoryMb());
+        ps.setLong(first + 2, u.diskGb());
+        ps.setLong(first + 3, u.bandwidthGb());
+        Jdbc.setInstant(ps, first + 4, u.collectedAt());
+        ps.setLong(first + 5, rec.netBytes());
+        ps.setString(first + 6, rec.month());
+        ps.setLong(first + 7, rec.monthBytes());
     }
 
     @Override
