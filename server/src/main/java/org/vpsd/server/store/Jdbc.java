@@ -1,11 +1,15 @@
 package org.vpsd.server.store;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.h2.jdbc.JdbcConnection;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
@@ -64,18 +68,62 @@ final class Jdbc {
         }
     }
 
+    /*
+     * H2 keeps the parsed form of each statement in a per-session cache, except for SELECT ... FOR UPDATE,
+     * which it parses again at every prepareStatement (its Select.isCacheable): the engine's row locks, address
+     * picks and the simulator's machine locks paid a parse per call (5% of the engine benchmark's samples). On
+     * H2 those queries are prepared once per physical connection and kept open with it; H2 closes them with
+     * the connection, and the entries of closed connections are dropped when a new connection is seen.
+     */
+    private static final Map<Connection, Map<String, PreparedStatement>> KEPT = new ConcurrentHashMap<>();
+
+    /** The kept statement for {@code sql} on this connection, or null if it is not one H2 would parse each time. */
+    private static PreparedStatement kept(Connection c, String sql) throws SQLException {
+        if (!sql.contains(" FOR UPDATE") || !c.isWrapperFor(JdbcConnection.class)) {
+            return null;
+        }
+        Connection raw = c.unwrap(JdbcConnection.class);
+        Map<String, PreparedStatement> statements = KEPT.get(raw);
+        if (statements == null) {
+            KEPT.keySet().removeIf(Jdbc::closed);
+            statements = KEPT.computeIfAbsent(raw, k -> new ConcurrentHashMap<>());
+        }
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null || ps.isClosed()) {
+            ps = raw.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    private static boolean closed(Connection c) {
+        try {
+            return c.isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
     private static <T> List<T> run(Handle h, String sql, Binder binder, Reader<T> reader, int max) {
-        try (PreparedStatement ps = h.getConnection().prepareStatement(sql)) {
-            binder.bind(ps);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<T> rows = new ArrayList<>();
-                while (rows.size() < max && rs.next()) {
-                    rows.add(reader.read(rs));
-                }
-                return rows;
+        Connection c = h.getConnection();
+        try {
+            PreparedStatement kept = kept(c, sql);
+            try (PreparedStatement own = kept == null ? c.prepareStatement(sql) : null) {
+                return rows(kept != null ? kept : own, binder, reader, max);
             }
         } catch (SQLException e) {
             throw new UnableToExecuteStatementException(e, null);
+        }
+    }
+
+    private static <T> List<T> rows(PreparedStatement ps, Binder binder, Reader<T> reader, int max) throws SQLException {
+        binder.bind(ps);
+        try (ResultSet rs = ps.executeQuery()) {
+            List<T> rows = new ArrayList<>();
+            while (rows.size() < max && rs.next()) {
+                rows.add(reader.read(rs));
+            }
+            return rows;
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.vpsd.server.store;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -89,28 +91,42 @@ public final class SimStore {
         }
 
         public Optional<SimVm> get(String name) {
-            return h.createQuery("SELECT * FROM sim_domains WHERE name = :n").bind("n", name).map(ROW).findOne();
+            return Jdbc.first(h, "SELECT * FROM sim_domains WHERE name = ?", ps -> ps.setString(1, name), r -> ROW.map(r, null));
         }
 
         /** The machine, locked until the transaction ends. */
         public Optional<SimVm> lock(String name) {
-            return h.createQuery("SELECT * FROM sim_domains WHERE name = :n FOR UPDATE").bind("n", name).map(ROW).findOne();
+            return Jdbc.first(h, "SELECT * FROM sim_domains WHERE name = ? FOR UPDATE", ps -> ps.setString(1, name), r -> ROW.map(r, null));
         }
 
         /** Inserts the machine unless one of that name exists; true if inserted. */
         public boolean insert(SimVm vm) {
             wrote = true;
-            return h.createUpdate("INSERT INTO sim_domains (name, host, vcpus, memory_mb, storage_gb, phase, phase_until, boot_count, "
-                            + "running_since, run_millis, created_at) VALUES (:name, :host, :vcpus, :memoryMb, :storageGb, :phase, "
-                            + ":phaseUntil, :bootCount, :runningSince, :runMillis, :createdAt) ON CONFLICT DO NOTHING")
-                    .bindMethods(vm).execute() == 1;
+            return Jdbc.update(h, "INSERT INTO sim_domains (phase, phase_until, boot_count, running_since, run_millis, name, host, vcpus, "
+                    + "memory_mb, storage_gb, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", ps -> {
+                        bindState(ps, vm);
+                        ps.setString(7, vm.host());
+                        ps.setInt(8, vm.vcpus());
+                        ps.setInt(9, vm.memoryMb());
+                        ps.setInt(10, vm.storageGb());
+                        Jdbc.setInstant(ps, 11, vm.createdAt());
+                    }) == 1;
         }
 
         public void update(SimVm vm) {
             wrote = true;
-            h.createUpdate("UPDATE sim_domains SET phase = :phase, phase_until = :phaseUntil, boot_count = :bootCount, "
-                            + "running_since = :runningSince, run_millis = :runMillis WHERE name = :name")
-                    .bindMethods(vm).execute();
+            Jdbc.update(h, "UPDATE sim_domains SET phase = ?, phase_until = ?, boot_count = ?, running_since = ?, run_millis = ? "
+                    + "WHERE name = ?", ps -> bindState(ps, vm));
+        }
+
+        /** Parameters 1 to 6: the machine's phase and counters, then its name. */
+        private static void bindState(PreparedStatement ps, SimVm vm) throws SQLException {
+            ps.setString(1, vm.phase());
+            Jdbc.setInstant(ps, 2, vm.phaseUntil());
+            ps.setInt(3, vm.bootCount());
+            Jdbc.setInstant(ps, 4, vm.runningSince());
+            ps.setLong(5, vm.runMillis());
+            ps.setString(6, vm.name());
         }
 
         public void delete(String name) {
@@ -123,7 +139,7 @@ public final class SimStore {
         }
 
         public Optional<Fault> fault(String operation) {
-            return h.createQuery("SELECT * FROM sim_faults WHERE operation = :op").bind("op", operation).map(FAULT).findOne();
+            return Jdbc.first(h, "SELECT * FROM sim_faults WHERE operation = ?", ps -> ps.setString(1, operation), r -> FAULT.map(r, null));
         }
 
         public List<Fault> faults() {
