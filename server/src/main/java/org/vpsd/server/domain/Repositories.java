@@ -179,9 +179,8 @@ public interface Repositories {
 
         void tombstone(long id, Instant now);
 
-        void setAddresses(long id, String ipv4, String ipv6);
-
-        void setHost(long id, Long hostId);
+        /** Where provisioning put the server: its addresses and its host (null: none, the driver's default). */
+        void place(long id, String ipv4, String ipv6, Long hostId);
 
         List<Billable> dueForCharge(Instant now, int limit);
 

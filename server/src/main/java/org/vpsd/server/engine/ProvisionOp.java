@@ -35,16 +35,16 @@ final class ProvisionOp implements OperationHandler {
                     .orElseThrow(() -> new StepFailure("No free IPv4 address left in " + server.locationCode() + "."));
             String v6 = r.addresses().allocate(server.id(), server.locationId(), 6, s.now())
                     .orElseThrow(() -> new StepFailure("No free IPv6 address left in " + server.locationCode() + "."));
-            r.servers().setAddresses(server.id(), v4, v6);
-            if (server.hostId() == null) {
+            Long hostId = server.hostId();
+            if (hostId == null) {
                 List<Location.Host> hosts = r.catalog().hosts(server.locationId());
                 if (!hosts.isEmpty()) {
-                    Location.Host host = pickHost(r, hosts, server)
+                    hostId = pickHost(r, hosts, server)
                             .orElseThrow(() -> new StepFailure("No host in " + server.locationCode() + " has room for a "
-                                    + server.plan().name() + " server."));
-                    r.servers().setHost(server.id(), host.id());
+                                    + server.plan().name() + " server.")).id();
                 }
             }
+            r.servers().place(server.id(), v4, v6, hostId);
         });
         return s.go(1, s.cfg.provisionTimeout());
     }

@@ -151,15 +151,19 @@ final class CatalogSql implements Repositories.Catalog {
 
     @Override
     public List<Location.Host> hosts(long locationId) {
-        return h.createQuery("SELECT * FROM hosts WHERE location_id = :l ORDER BY id").bind("l", locationId).map(HOST).list();
+        return Jdbc.list(h, "SELECT * FROM hosts WHERE location_id = ? ORDER BY id", ps -> ps.setLong(1, locationId), r -> HOST.map(r, null));
     }
 
     @Override
     public boolean reserveCapacity(long hostId, int vcpus, int memoryMb) {
-        return h.createUpdate("UPDATE hosts SET used_vcpus = used_vcpus + :v, used_memory_mb = used_memory_mb + :m "
-                        + "WHERE id = :id AND enabled AND used_vcpus + :v <= vcpus * cpu_ratio "
-                        + "AND used_memory_mb + :m <= memory_mb * memory_ratio")
-                .bind("id", hostId).bind("v", vcpus).bind("m", memoryMb).execute() == 1;
+        return Jdbc.update(h, "UPDATE hosts SET used_vcpus = used_vcpus + ?, used_memory_mb = used_memory_mb + ? "
+                + "WHERE id = ? AND enabled AND used_vcpus + ? <= vcpus * cpu_ratio AND used_memory_mb + ? <= memory_mb * memory_ratio", ps -> {
+                    ps.setInt(1, vcpus);
+                    ps.setInt(2, memoryMb);
+                    ps.setLong(3, hostId);
+                    ps.setInt(4, vcpus);
+                    ps.setInt(5, memoryMb);
+                }) == 1;
     }
 
     @Override

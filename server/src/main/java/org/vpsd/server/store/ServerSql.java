@@ -358,17 +358,17 @@ final class ServerSql implements Repositories.Servers {
     }
 
     @Override
-    public void setAddresses(long id, String ipv4, String ipv6) {
-        Jdbc.update(h, "UPDATE servers SET ipv4 = ?, ipv6 = ? WHERE id = ?", ps -> {
+    public void place(long id, String ipv4, String ipv6, Long hostId) {
+        Jdbc.update(h, "UPDATE servers SET ipv4 = ?, ipv6 = ?, host_id = ? WHERE id = ?", ps -> {
             ps.setString(1, ipv4);
             ps.setString(2, ipv6);
-            ps.setLong(3, id);
+            if (hostId == null) {
+                ps.setNull(3, java.sql.Types.BIGINT);
+            } else {
+                ps.setLong(3, hostId);
+            }
+            ps.setLong(4, id);
         });
-    }
-
-    @Override
-    public void setHost(long id, Long hostId) {
-        h.createUpdate("UPDATE servers SET host_id = :host WHERE id = :id").bind("id", id).bind("host", hostId).execute();
     }
 
     @Override
