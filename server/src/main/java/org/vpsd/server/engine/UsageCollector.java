@@ -81,15 +81,7 @@ public final class UsageCollector {
      * can store its first figures with it (a client never sees an active server with no usage).
      */
     public Optional<UsageSample> sampleBeforeActive(long serverId, VmRef vm) {
-        parallel.acquireUninterruptibly();
-        try {
-            return Optional.of(hv.usage(vm));
-        } catch (RuntimeException e) {
-            LOG.debug("Usage of server {} not sampled: {}", serverId, e.toString());
-            return Optional.empty();
-        } finally {
-            parallel.release();
-        }
+        return usageOf(serverId, vm);
     }
 
     /** Stores a sample taken by {@link #sampleBeforeActive} inside the caller's transaction. */
@@ -100,12 +92,23 @@ public final class UsageCollector {
     private record Sampled(Server server, UsageSample sample) {}
 
     private Optional<Sampled> sample(Server s) {
-        parallel.acquireUninterruptibly();
+        VmRef ref;
         try {
-            var ref = tx.read(r -> machines.ref(r, s));
-            return Optional.of(new Sampled(s, hv.usage(ref)));
+            ref = tx.read(r -> machines.ref(r, s));
         } catch (RuntimeException e) {
             LOG.debug("No usage for server {}: {}", s.id(), e.toString());
+            return Optional.empty();
+        }
+        return usageOf(s.id(), ref).map(u -> new Sampled(s, u));
+    }
+
+    /** The machine's usage from the driver, at most {@code parallel} calls at once; empty if the call failed. */
+    private Optional<UsageSample> usageOf(long serverId, VmRef vm) {
+        parallel.acquireUninterruptibly();
+        try {
+            return Optional.of(hv.usage(vm));
+        } catch (RuntimeException e) {
+            LOG.debug("No usage for server {}: {}", serverId, e.toString());
             return Optional.empty();
         } finally {
             parallel.release();
