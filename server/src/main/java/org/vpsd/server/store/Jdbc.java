@@ -58,6 +58,15 @@ final class Jdbc {
         }
     }
 
+    /** Binds a nullable id. */
+    static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, java.sql.Types.BIGINT);
+        } else {
+            ps.setLong(index, value);
+        }
+    }
+
     /** Runs an INSERT, UPDATE or DELETE; returns the number of rows it changed. */
     static int update(Handle h, String sql, Binder binder) {
         try (PreparedStatement ps = h.getConnection().prepareStatement(sql)) {

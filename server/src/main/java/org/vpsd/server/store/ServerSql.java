@@ -180,11 +180,7 @@ final class ServerSql implements Repositories.Servers {
             ps.setLong(5, locationId);
             ps.setLong(6, s.planId());
             ps.setLong(7, s.osId());
-            if (s.sshKeyId() == null) {
-                ps.setNull(8, java.sql.Types.BIGINT);
-            } else {
-                ps.setLong(8, s.sshKeyId());
-            }
+            Jdbc.setLong(ps, 8, s.sshKeyId());
             ps.setBoolean(9, s.backupsEnabled());
             ps.setBigDecimal(10, hourlyPrice);
             Jdbc.setInstant(ps, 11, s.nextChargeAt());
@@ -362,11 +358,7 @@ final class ServerSql implements Repositories.Servers {
         Jdbc.update(h, "UPDATE servers SET ipv4 = ?, ipv6 = ?, host_id = ? WHERE id = ?", ps -> {
             ps.setString(1, ipv4);
             ps.setString(2, ipv6);
-            if (hostId == null) {
-                ps.setNull(3, java.sql.Types.BIGINT);
-            } else {
-                ps.setLong(3, hostId);
-            }
+            Jdbc.setLong(ps, 3, hostId);
             ps.setLong(4, id);
         });
     }
