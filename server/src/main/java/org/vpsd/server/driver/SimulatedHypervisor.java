@@ -246,6 +246,16 @@ public final class SimulatedHypervisor implements Hypervisor {
 
     @Override
     public Optional<VmState> state(VmRef vm) {
+        // Most calls change nothing: one read, without a transaction. A fault set for the call, or a machine
+        // whose deletion has come due (its row goes), take the transactional way.
+        SimStore.Peek peek = store.read(tx -> tx.peek(vm.name(), "state"));
+        if (!peek.faultSet()) {
+            Instant now = clock.instant();
+            Optional<SimVm> v = peek.vm().map(x -> settle(x, now));
+            if (v.isEmpty() || !gone(v.get(), now)) {
+                return v.map(SimulatedHypervisor::observed);
+            }
+        }
         return faultable("state", tx -> {
             Instant now = clock.instant();
             Optional<SimVm> row = tx.get(vm.name());
@@ -257,8 +267,12 @@ public final class SimulatedHypervisor implements Hypervisor {
                 tx.delete(v.name());
                 return Optional.empty();
             }
-            return Optional.of(new VmState(power(v.phase()), v.bootCount(), v.phaseUntil()));
+            return Optional.of(observed(v));
         });
+    }
+
+    private static VmState observed(SimVm v) {
+        return new VmState(power(v.phase()), v.bootCount(), v.phaseUntil());
     }
 
     static Power power(String phase) {
@@ -275,12 +289,17 @@ public final class SimulatedHypervisor implements Hypervisor {
 
     @Override
     public UsageSample usage(VmRef vm) {
-        return faultable("usage", tx -> {
-            Instant now = clock.instant();
-            SimVm v = tx.get(vm.name()).map(x -> settle(x, now)).filter(x -> !gone(x, now))
-                    .orElseThrow(() -> new VmNotFoundException(vm.name()));
-            return SimulatedUsage.sample(v, now);
-        });
+        SimStore.Peek peek = store.read(tx -> tx.peek(vm.name(), "usage"));
+        if (!peek.faultSet()) {
+            return sample(peek.vm(), vm);
+        }
+        return faultable("usage", tx -> sample(tx.get(vm.name()), vm));
+    }
+
+    private UsageSample sample(Optional<SimVm> row, VmRef vm) {
+        Instant now = clock.instant();
+        SimVm v = row.map(x -> settle(x, now)).filter(x -> !gone(x, now)).orElseThrow(() -> new VmNotFoundException(vm.name()));
+        return SimulatedUsage.sample(v, now);
     }
 
     @Override

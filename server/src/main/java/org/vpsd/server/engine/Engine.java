@@ -266,8 +266,8 @@ public final class Engine implements WorkSignal, AutoCloseable {
     }
 
     private Repositories.Task advance(Repositories.Task task, String owner, StepResult.Next next, boolean mayWaitInPlace) {
-        if (mayWaitInPlace && next.delay().compareTo(WAIT_IN_PLACE) <= 0 && next.step() == task.step() && task.attempts() == 0
-                && Objects.equals(next.state(), task.state()) && Objects.equals(next.deadline(), task.deadline())) {
+        if (mayWaitInPlace && next.writes() == null && next.delay().compareTo(WAIT_IN_PLACE) <= 0 && next.step() == task.step()
+                && task.attempts() == 0 && Objects.equals(next.state(), task.state()) && Objects.equals(next.deadline(), task.deadline())) {
             // The same step again within milliseconds (a machine that settles that soon: the simulator at a fast
             // time scale), nothing to save: the claim is kept and the step rerun here, instead of saving the same
             // progress and claiming the task again. The saved progress is the same, so a crash meanwhile loses nothing.
@@ -277,7 +277,31 @@ public final class Engine implements WorkSignal, AutoCloseable {
         Instant runAt = clock.instant().plus(next.delay());
         boolean immediate = next.delay().isZero() && next.step() != task.step();
         var progress = new Repositories.Progress(next.step(), runAt, next.deadline(), next.state(), 0, null);
-        boolean saved = tx.inTransaction(r -> r.tasks().advance(task.serverId(), task.generation(), owner, progress, immediate));
+        boolean saved;
+        try {
+            saved = tx.inTransaction(r -> {
+                if (next.writes() != null) {
+                    // The step's writes first (they lock the server's row, as every other writer does before
+                    // the task's), and undone with the transaction if the task is no longer this claim's.
+                    next.writes().accept(r);
+                }
+                if (!r.tasks().advance(task.serverId(), task.generation(), owner, progress, immediate)) {
+                    throw new Superseded();
+                }
+                return true;
+            });
+        } catch (Superseded e) {
+            saved = false;
+        } catch (StepFailure e) {
+            fail(task, owner, e.getMessage());
+            return null;
+        } catch (RuntimeException e) {
+            if (next.writes() == null) {
+                throw e;
+            }
+            // The step's own writes failed: as when a step fails, tried again later, up to its attempts.
+            return retry(task, owner, e);
+        }
         if (!saved) {
             release(task.serverId(), owner);
             return null;
@@ -288,6 +312,13 @@ public final class Engine implements WorkSignal, AutoCloseable {
         }
         wakeAt(next.delay());
         return null;
+    }
+
+    /** The task was taken over while its step ran (a newer operation, or another claim): its progress is not saved. */
+    private static final class Superseded extends RuntimeException {
+        Superseded() {
+            super(null, null, false, false);
+        }
     }
 
     private Repositories.Task retry(Repositories.Task task, String owner, RuntimeException e) {

@@ -10,7 +10,7 @@ import org.vpsd.server.driver.VmState;
 
 /**
  * Provisioning: (0) take addresses from the location's pools and a place on a host with room;
- * (1) have the driver build and boot the machine; (2) wait until it runs.
+ * (1) have the driver build and boot the machine, done if it already runs; (2) wait until it runs.
  */
 final class ProvisionOp implements OperationHandler {
     private final Machines machines;
@@ -28,9 +28,10 @@ final class ProvisionOp implements OperationHandler {
         };
     }
 
+    /** Addresses and a host, written together with the step's progress: a crash or a takeover keeps neither or both. */
     private StepResult place(Step s) {
-        s.tx.run(r -> {
-            Server server = s.server;
+        Server server = s.server;
+        return s.go(1, s.cfg.provisionTimeout()).with(r -> {
             String v4 = r.addresses().allocate(server.id(), server.locationId(), 4, s.now())
                     .orElseThrow(() -> new StepFailure("No free IPv4 address left in " + server.locationCode() + "."));
             String v6 = r.addresses().allocate(server.id(), server.locationId(), 6, s.now())
@@ -46,7 +47,6 @@ final class ProvisionOp implements OperationHandler {
             }
             r.servers().place(server.id(), v4, v6, hostId);
         });
-        return s.go(1, s.cfg.provisionTimeout());
     }
 
     /** The enabled host with the most free memory that still has room for the plan; its capacity is reserved. */
@@ -59,16 +59,23 @@ final class ProvisionOp implements OperationHandler {
     }
 
     private StepResult create(Step s) {
-        var spec = s.tx.read(r -> machines.spec(r, r.servers().find(s.server.id()).orElseThrow()));
+        // The server as this step read it: placed by the step before, which committed.
+        var spec = s.tx.read(r -> machines.spec(r, s.server));
         s.hv.create(spec);
-        // A machine is usually running once created; if not yet, the next step waits as long as it says.
-        return s.next(2);
+        // A machine is usually running once created: look at once, rather than in a step (and a transaction) of its own.
+        return observe(s, 2);
     }
 
     private StepResult waitRunning(Step s) {
+        return observe(s, s.step());
+    }
+
+    /** Done if the machine runs; else wait for it in step {@code waitStep} (or build it again if it is gone). */
+    private StepResult observe(Step s, int waitStep) {
         Optional<VmState> state = s.hv.state(s.vm);
         if (state.isEmpty()) {
-            return s.go(1, null);
+            // Gone (removed behind vpsd's back): built again, within the same deadline.
+            return s.pastDeadline() ? timedOut(s) : s.next(1);
         }
         VmState st = state.get();
         switch (st.power()) {
@@ -82,9 +89,10 @@ final class ProvisionOp implements OperationHandler {
             default:
                 break;
         }
-        if (s.pastDeadline()) {
-            return new StepResult.Failed("Provisioning did not finish within " + s.cfg.provisionTimeout().toSeconds() + " seconds.");
-        }
-        return s.again(st);
+        return s.pastDeadline() ? timedOut(s) : s.waitFor(waitStep, st);
+    }
+
+    private static StepResult timedOut(Step s) {
+        return new StepResult.Failed("Provisioning did not finish within " + s.cfg.provisionTimeout().toSeconds() + " seconds.");
     }
 }

@@ -58,7 +58,7 @@ final class Step {
     }
 
     /** Go to {@code step} at once, with a fresh deadline {@code timeout} from now (or none). */
-    StepResult go(int step, Duration timeout) {
+    StepResult.Next go(int step, Duration timeout) {
         return new StepResult.Next(step, Duration.ZERO, timeout == null ? null : now.plus(timeout), format());
     }
 
@@ -69,7 +69,12 @@ final class Step {
 
     /** Run this step again later, keeping the deadline: soon after the hint, or after the poll interval. */
     StepResult again(VmState observed) {
-        return new StepResult.Next(task.step(), delayFor(observed), task.deadline(), format());
+        return waitFor(task.step(), observed);
+    }
+
+    /** Run {@code step} later, keeping the deadline: soon after the hint, or after the poll interval. */
+    StepResult waitFor(int step, VmState observed) {
+        return new StepResult.Next(step, delayFor(observed), task.deadline(), format());
     }
 
     private Duration delayFor(VmState observed) {

@@ -2,12 +2,27 @@ package org.vpsd.server.engine;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Consumer;
+import org.vpsd.server.domain.Repositories;
 
 /** What one step of an operation decided. */
 sealed interface StepResult {
 
-    /** Run step {@code step} after {@code delay}, with {@code deadline} and {@code state} saved for it. */
-    record Next(int step, Duration delay, Instant deadline, String state) implements StepResult {}
+    /**
+     * Run step {@code step} after {@code delay}, with {@code deadline} and {@code state} saved for it.
+     * {@code writes}, if not null, are the step's own database changes: they commit in the same
+     * transaction as this progress, or not at all (the task was taken over meanwhile, or they failed).
+     */
+    record Next(int step, Duration delay, Instant deadline, String state, Consumer<Repositories> writes) implements StepResult {
+        Next(int step, Duration delay, Instant deadline, String state) {
+            this(step, delay, deadline, state, null);
+        }
+
+        /** The same progress, saved together with {@code writes}. */
+        Next with(Consumer<Repositories> writes) {
+            return new Next(step, delay, deadline, state, writes);
+        }
+    }
 
     /** The operation is done; the server reaches its resting status. {@code note} goes into its history. */
     record Done(String note) implements StepResult {}

@@ -81,6 +81,26 @@ public final class SimStore {
         }
     }
 
+    /** Runs {@code work}, which only reads, on one connection without a transaction of its own. */
+    public <T> T read(Function<Tx, T> work) {
+        health.check();
+        try {
+            return jdbi.withHandle(h -> work.apply(new Tx(h)));
+        } catch (RuntimeException e) {
+            if (Sql.isPoolTimeout(e) && !Sql.isUnavailable(e)) {
+                throw StoreUnavailableException.busy(e);
+            }
+            if (e instanceof StoreUnavailableException || !Sql.isUnavailable(e)) {
+                throw e;
+            }
+            health.down(e);
+            throw StoreUnavailableException.down(e);
+        }
+    }
+
+    /** A machine (if there is one of that name) and whether a fault is set for an operation, read together. */
+    public record Peek(Optional<SimVm> vm, boolean faultSet) {}
+
     /** Statements of one transaction. */
     public static final class Tx {
         private final Handle h;
@@ -92,6 +112,16 @@ public final class SimStore {
 
         public Optional<SimVm> get(String name) {
             return Jdbc.first(h, "SELECT * FROM sim_domains WHERE name = ?", ps -> ps.setString(1, name), r -> ROW.map(r, null));
+        }
+
+        /** The machine of that name, if any, and whether a fault is set for {@code operation}: one statement. */
+        public Peek peek(String name, String operation) {
+            return Jdbc.first(h, "SELECT f.operation AS fault_operation, d.* FROM (SELECT 1 AS one) x "
+                    + "LEFT JOIN sim_faults f ON f.operation = ? LEFT JOIN sim_domains d ON d.name = ?", ps -> {
+                        ps.setString(1, operation);
+                        ps.setString(2, name);
+                    }, r -> new Peek(r.getString("name") == null ? Optional.empty() : Optional.of(ROW.map(r, null)),
+                            r.getString("fault_operation") != null)).orElseThrow();
         }
 
         /** The machine, locked until the transaction ends. */
