@@ -308,6 +308,9 @@ public interface Repositories {
 
         void save(long serverId, UsageRecord record);
 
+        /** Stores the server's first record; false (and nothing changed) if it has one already. */
+        boolean insertFirst(long serverId, UsageRecord record);
+
         void clear(long serverId);
     }
 

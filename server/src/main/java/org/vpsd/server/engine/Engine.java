@@ -381,7 +381,7 @@ public final class Engine implements WorkSignal, AutoCloseable {
                     r.servers().setStatus(server.id(), to, detail, now);
                 }
                 if (to == Status.ACTIVE) {
-                    firstUsage.ifPresent(u -> usage.save(r, server.id(), u));
+                    firstUsage.ifPresent(u -> usage.saveFirst(r, server.id(), u));
                 }
                 if (to == Status.SUSPENDED && op != Operation.SUSPEND) {
                     r.tasks().insert(server.id(), Operation.SUSPEND, now, now);

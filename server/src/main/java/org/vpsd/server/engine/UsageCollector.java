@@ -84,8 +84,17 @@ public final class UsageCollector {
         return usageOf(serverId, vm);
     }
 
-    /** Stores a sample taken by {@link #sampleBeforeActive} inside the caller's transaction. */
-    public void save(Repositories r, long serverId, UsageSample sample) {
+    /**
+     * Stores a sample taken by {@link #sampleBeforeActive} inside the caller's transaction: as the server's
+     * first record (one statement), or after the one it has.
+     */
+    public void saveFirst(Repositories r, long serverId, UsageSample sample) {
+        if (!r.usage().insertFirst(serverId, next(Optional.empty(), sample, clock.instant()))) {
+            save(r, serverId, sample);
+        }
+    }
+
+    private void save(Repositories r, long serverId, UsageSample sample) {
         r.usage().save(serverId, next(r.usage().find(serverId), sample, clock.instant()));
     }
 

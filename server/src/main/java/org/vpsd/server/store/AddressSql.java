@@ -33,6 +33,18 @@ final class AddressSql implements Repositories.Addresses {
     private static final String LONGEST_RELEASED_H2 = "SELECT id, address FROM ip_addresses USE INDEX (ip_addresses_free) "
             + "WHERE location_id = ? AND family = ? AND server_id IS NULL AND released_at IS NOT NULL LIMIT 1";
     private static final String LOCK = " FOR UPDATE SKIP LOCKED";
+    /**
+     * On PostgreSQL, the usual allocation in one statement: the address the server already holds, else
+     * the lowest never-used one, taken. Nothing comes back when neither is there (or every free row is
+     * locked by allocations in flight): then the general way below decides.
+     */
+    private static final String HELD_OR_TAKE_NEVER_USED = """
+            WITH held AS (SELECT address FROM ip_addresses WHERE server_id = ? AND family = ?),
+                 taken AS (UPDATE ip_addresses SET server_id = ?, released_at = NULL
+                            WHERE id = (""" + NEVER_USED.replace("SELECT id, address", "SELECT id") + LOCK + """
+                            ) AND server_id IS NULL AND NOT EXISTS (SELECT 1 FROM held)
+                            RETURNING address)
+            SELECT address FROM held UNION ALL SELECT address FROM taken""";
 
     private final Handle h;
 
@@ -42,11 +54,23 @@ final class AddressSql implements Repositories.Addresses {
 
     @Override
     public Optional<String> allocate(long serverId, long locationId, int family, Instant now) {
+        boolean h2 = Sql.isH2(h);
+        if (!h2) {
+            Optional<String> quick = Jdbc.first(h, HELD_OR_TAKE_NEVER_USED, ps -> {
+                ps.setLong(1, serverId);
+                ps.setInt(2, family);
+                ps.setLong(3, serverId);
+                ps.setLong(4, locationId);
+                ps.setInt(5, family);
+            }, rs -> rs.getString(1));
+            if (quick.isPresent()) {
+                return quick;
+            }
+        }
         Optional<String> held = heldBy(serverId, family);
         if (held.isPresent()) {
             return held;
         }
-        boolean h2 = Sql.isH2(h);
         String neverUsed = h2 ? NEVER_USED_H2 : NEVER_USED;
         String longestReleased = h2 ? LONGEST_RELEASED_H2 : LONGEST_RELEASED;
         for (int attempt = 0; attempt < 200; attempt++) {

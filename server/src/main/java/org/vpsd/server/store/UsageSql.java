@@ -31,12 +31,17 @@ final class UsageSql implements Repositories.Usages {
                     ps.setLong(9, serverId);
                 });
         if (n == 0) {
-            Jdbc.update(h, "INSERT INTO server_usage (cpu_percent, memory_mb, disk_gb, bandwidth_gb, collected_at, net_bytes, usage_month, "
-                    + "month_bytes, server_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", ps -> {
-                        bindFigures(ps, 1, u, rec);
-                        ps.setLong(9, serverId);
-                    });
+            insertFirst(serverId, rec);
         }
+    }
+
+    @Override
+    public boolean insertFirst(long serverId, Repositories.UsageRecord rec) {
+        return Jdbc.update(h, "INSERT INTO server_usage (cpu_percent, memory_mb, disk_gb, bandwidth_gb, collected_at, net_bytes, usage_month, "
+                + "month_bytes, server_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", ps -> {
+                    bindFigures(ps, 1, rec.usage(), rec);
+                    ps.setLong(9, serverId);
+                }) == 1;
     }
 
     /** The eight figures, from parameter {@code first} on, in the column order both statements use. */
