@@ -231,13 +231,14 @@ final class ServerSql implements Repositories.Servers {
                 .bind("id", id).bind("account", accountId).mapTo(Long.class).one() > 0;
     }
 
-    private static String where(Repositories.ServerFilter f) {
+    private static String where(Repositories.ServerFilter f, boolean statusInline) {
         StringBuilder w = new StringBuilder(" WHERE s.status <> 'deleted'");
         if (f.accountId() != null) {
             w.append(" AND s.account_id = ?");
         }
         if (f.status() != null) {
-            w.append(" AND s.status = ?");
+            // A Status's wire name: a fixed lower-case word, never text from a request.
+            w.append(statusInline ? " AND s.status = '" + f.status().wire() + "'" : " AND s.status = ?");
         }
         if (f.locationId() != null) {
             w.append(" AND s.location_id = ?");
@@ -246,12 +247,12 @@ final class ServerSql implements Repositories.Servers {
     }
 
     /** Binds {@link #where}'s parameters in its order; returns the next free position. */
-    private static int bind(PreparedStatement ps, Repositories.ServerFilter f) throws SQLException {
+    private static int bind(PreparedStatement ps, Repositories.ServerFilter f, boolean statusInline) throws SQLException {
         int i = 1;
         if (f.accountId() != null) {
             ps.setLong(i++, f.accountId());
         }
-        if (f.status() != null) {
+        if (f.status() != null && !statusInline) {
             ps.setString(i++, f.status().wire());
         }
         if (f.locationId() != null) {
@@ -262,21 +263,28 @@ final class ServerSql implements Repositories.Servers {
 
     @Override
     public List<Server> page(Repositories.ServerFilter filter, long offset, int limit) {
-        String sql = SELECT + where(filter) + " ORDER BY s.id LIMIT ? OFFSET ?";
-        if (Sql.isH2(h)) {
+        boolean h2 = Sql.isH2(h);
+        // The provider's list by status: the status written into the statement (one of a few fixed words), so
+        // that PostgreSQL's plan, made once for all values, knows whether the status is rare (read from the
+        // status index) or common (the primary key), rather than walking the whole fleet for a rare one.
+        boolean statusInline = !h2 && filter.accountId() == null && filter.status() != null;
+        String sql = SELECT + where(filter, statusInline) + " ORDER BY s.id LIMIT ? OFFSET ?";
+        if (h2) {
             // As one statement with its joins, H2 took the account's foreign-key index, joined and sorted all of
             // an account's servers and then kept 50 (10,000 rows read per page; the whole fleet for the
             // provider's list). The ids of the page first, from an index in ORDER BY's order (H2 stops after
             // LIMIT + OFFSET entries only when ORDER BY names the index's columns), then their rows.
-            String index = filter.accountId() == null ? ""
-                    : filter.status() == null ? " USE INDEX (servers_account_id)" : " USE INDEX (servers_account_status)";
-            String order = filter.accountId() == null ? "s.id"
-                    : filter.status() == null ? "s.account_id, s.id" : "s.account_id, s.status, s.id";
-            sql = SELECT + " WHERE s.id IN (SELECT s.id FROM servers s" + index + where(filter) + " ORDER BY " + order
+            String index = filter.accountId() != null
+                    ? (filter.status() == null ? " USE INDEX (servers_account_id)" : " USE INDEX (servers_account_status)")
+                    : (filter.status() == null ? "" : " USE INDEX (servers_status_id)");
+            String order = filter.accountId() != null
+                    ? (filter.status() == null ? "s.account_id, s.id" : "s.account_id, s.status, s.id")
+                    : (filter.status() == null ? "s.id" : "s.status, s.id");
+            sql = SELECT + " WHERE s.id IN (SELECT s.id FROM servers s" + index + where(filter, false) + " ORDER BY " + order
                     + " LIMIT ? OFFSET ?) ORDER BY s.id";
         }
         return Jdbc.list(h, sql, ps -> {
-            int i = bind(ps, filter);
+            int i = bind(ps, filter, statusInline);
             ps.setInt(i, limit);
             ps.setLong(i + 1, offset);
         }, READ);
@@ -290,7 +298,7 @@ final class ServerSql implements Repositories.Servers {
     @Override
     public long count(Repositories.ServerFilter filter) {
         String sql = Sql.isH2(h) ? "SELECT COUNT(*) FROM servers s" : "SELECT COALESCE(SUM(s.n), 0) FROM server_counts s";
-        return Jdbc.count(h, sql + where(filter), ps -> bind(ps, filter));
+        return Jdbc.count(h, sql + where(filter, false), ps -> bind(ps, filter, false));
     }
 
     @Override

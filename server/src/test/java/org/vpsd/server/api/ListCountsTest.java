@@ -75,6 +75,53 @@ class ListCountsTest {
         assertConsistent(other);
     }
 
+    /**
+     * The provider's list filtered by status alone (every account) holds exactly the servers of that status,
+     * in id order across pages, whether the status is common or rare (they are read from different indexes).
+     */
+    @Test
+    void providersListByStatusHoldsEveryAccountsServersOfThatStatusInIdOrder() {
+        Http a = server.customer();
+        Http b = server.customer();
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(create(a, "by-status-a" + i));
+            ids.add(create(b, "by-status-b" + i));
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            awaitStatus(i % 2 == 0 ? a : b, ids.get(i), "active");
+        }
+        List<Long> stopped = List.of(ids.get(1), ids.get(4), ids.get(9));
+        for (long id : stopped) {
+            Http owner = ids.indexOf(id) % 2 == 0 ? a : b;
+            assertThat(owner.post("/api/v1/servers/" + id + "/stop/").status()).isEqualTo(200);
+            awaitStatus(owner, id, "stopped");
+        }
+        Map<String, List<Long>> byStatus = new TreeMap<>();
+        for (JsonNode s : adminList("")) {
+            byStatus.computeIfAbsent(s.get("status").asText(), k -> new ArrayList<>()).add(s.get("id").asLong());
+        }
+        assertThat(byStatus.get("stopped")).containsAll(stopped);
+        for (String status : List.of("active", "stopped", "error", "provisioning")) {
+            List<Long> listed = adminList("&status=" + status).stream().map(s -> s.get("id").asLong()).toList();
+            assertThat(listed).as("provider's list of %s servers", status).isEqualTo(byStatus.getOrDefault(status, List.of()));
+        }
+    }
+
+    /** Every page of the provider's server list (3 to a page), in order. */
+    private static List<JsonNode> adminList(String filter) {
+        List<JsonNode> all = new ArrayList<>();
+        for (int page = 1; ; page++) {
+            JsonNode body = server.admin.get("/admin/v1/servers/?page_size=3&page=" + page + filter).json();
+            body.get("results").forEach(all::add);
+            assertThat(all).hasSizeLessThanOrEqualTo(body.get("count").asInt());
+            if (body.get("next").isNull()) {
+                assertThat(all).hasSize(body.get("count").asInt());
+                return all;
+            }
+        }
+    }
+
     /** For no filter, each status and each location: count equals the number of servers listed. */
     private static void assertConsistent(Http api) {
         for (String filter : List.of("", "&status=active", "&status=stopped", "&status=provisioning", "&status=stopping",
