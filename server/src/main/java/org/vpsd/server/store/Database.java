@@ -151,14 +151,17 @@ public final class Database implements AutoCloseable {
     /**
      * The JDBC URL of the embedded database in {@code dataDir}. {@code AUTO_SERVER} lets the
      * {@code vpsd} subcommands open it while {@code vpsd serve} runs. Commits are made durable by
-     * {@link GroupCommit} before they are acknowledged; {@code RETENTION_TIME=0} lets H2 reuse the
-     * space of superseded data at once, so that frequent writes do not grow the file;
-     * {@code QUERY_CACHE_SIZE} keeps every statement vpsd uses parsed (H2's default keeps 8).
+     * {@link GroupCommit} before they are acknowledged. H2's chunk retention stays at its default
+     * (45 s): with {@code RETENTION_TIME=0}, which vpsd set until 2026-12-05 to keep the file small,
+     * H2 2.4.240 reused a chunk's space while it was still referenced, and under the benchmark's
+     * writes a commit failed with "Chunk ... not found" and the file then refused to open ("Double
+     * mark"; h2database/h2database#4383, #2752). {@code QUERY_CACHE_SIZE} keeps every statement vpsd
+     * uses parsed (H2's default keeps 8).
      */
     public static String h2Url(java.nio.file.Path dataDir) {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("vpsd")
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
-                + ";AUTO_SERVER=TRUE;RETENTION_TIME=0;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=256";
+                + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=256";
     }
 
     /** Returns once what this thread committed is durable (at once on PostgreSQL, whose commits are). */
