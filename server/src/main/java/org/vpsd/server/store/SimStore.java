@@ -69,14 +69,7 @@ public final class SimStore {
                 if (attempt < 5 && Sql.isTransient(e)) {
                     continue;
                 }
-                if (Sql.isPoolTimeout(e) && !Sql.isUnavailable(e)) {
-                    throw StoreUnavailableException.busy(e);
-                }
-                if (e instanceof StoreUnavailableException || !Sql.isUnavailable(e)) {
-                    throw e;
-                }
-                health.down(e);
-                throw StoreUnavailableException.down(e);
+                throw translate(e);
             }
         }
     }
@@ -87,15 +80,20 @@ public final class SimStore {
         try {
             return jdbi.withHandle(h -> work.apply(new Tx(h)));
         } catch (RuntimeException e) {
-            if (Sql.isPoolTimeout(e) && !Sql.isUnavailable(e)) {
-                throw StoreUnavailableException.busy(e);
-            }
-            if (e instanceof StoreUnavailableException || !Sql.isUnavailable(e)) {
-                throw e;
-            }
-            health.down(e);
-            throw StoreUnavailableException.down(e);
+            throw translate(e);
         }
+    }
+
+    /** A busy pool as "busy", a lost database as "down" (and marked so); anything else as it is. */
+    private RuntimeException translate(RuntimeException e) {
+        if (Sql.isPoolTimeout(e) && !Sql.isUnavailable(e)) {
+            return StoreUnavailableException.busy(e);
+        }
+        if (e instanceof StoreUnavailableException || !Sql.isUnavailable(e)) {
+            return e;
+        }
+        health.down(e);
+        return StoreUnavailableException.down(e);
     }
 
     /** A machine (if there is one of that name) and whether a fault is set for an operation, read together. */
