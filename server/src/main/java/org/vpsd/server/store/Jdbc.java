@@ -16,8 +16,9 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 /**
  * Plain JDBC on a JDBI handle's connection, for the few reads every API request makes (a server by id, a
  * page of servers, its count), the statements of a create, and those every provisioning runs (addresses,
- * placement, task progress, the server's row lock, events, usage, the simulator's machines): JDBI's per-statement set-up (a copy of its configuration, argument and
- * mapper look-ups, statement events) cost as much CPU as H2's own execution of these queries (JFR,
+ * placement, task progress, the server's row lock, events, usage, the simulator's machines): JDBI's
+ * per-statement set-up (a copy of its configuration, argument and mapper look-ups, statement events)
+ * cost as much CPU as H2's own execution of these queries (JFR,
  * bench/RESULTS.md). Same connection and transaction as the handle; errors wrapped as JDBI wraps them,
  * so the store's handling of lost databases and conflicts sees no difference.
  */

@@ -99,7 +99,7 @@ public final class SimStore {
     /** A machine (if there is one of that name) and whether a fault is set for an operation, read together. */
     public record Peek(Optional<SimVm> vm, boolean faultSet) {}
 
-    /** Statements of one transaction. */
+    /** Statements of one unit of work: a transaction ({@link #inTransaction}) or a lone read ({@link #read}). */
     public static final class Tx {
         private final Handle h;
         private boolean wrote;
