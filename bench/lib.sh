@@ -62,11 +62,11 @@ db_args() {
 vpsd_cmd() { "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $(vpsd_jvm_opts "$1") -jar "$JAR" "$@"; }
 
 # vpsd_start PORT ARGS...: starts `vpsd serve`, waits for /healthz, sets VPSD_PID and STARTUP_MS.
-# The first start after a build writes serve's class-data archive (see scripts/lib/env.sh); so that
+# The first start after a build writes serve's start-up archive (see scripts/lib/env.sh); so that
 # STARTUP_MS is what every later restart takes, that first start is made and stopped beforehand.
 vpsd_start() {
   local port=$1; shift
-  if [ "${VPSD_CDS:-1}" != 0 ] && [ ! -f "$VPSD_CDS_DIR/vpsd-serve.jsa" ]; then
+  if [ "${VPSD_CDS:-1}" != 0 ] && { [ ! -f "$(vpsd_archive serve)" ] || [ "$JAR" -nt "$(vpsd_archive serve)" ]; }; then
     VPSD_CDS_WARMUP=1 _vpsd_launch "$port" "$@" && vpsd_stop
   fi
   _vpsd_launch "$port" "$@"

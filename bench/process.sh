@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Process figures on a 100,000-server database: start-up (launching java to the first 200 of a real
 # API request, GET /api/v1/servers/?page_size=1 with a token; and to /healthz), the median of RUNS
-# restarts after one start that writes the class-data archive; resident memory idle, and under
+# restarts after one start that writes the start-up archive; resident memory idle, and under
 # 30 s of wrk load on the detail and page paths.
 #   bench/process.sh [h2|pg]      (uses bench/.work/http-KIND from bench/http.sh when it is there)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
