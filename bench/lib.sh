@@ -75,6 +75,13 @@ vpsd_start() {
 _vpsd_launch() {
   local port=$1; shift
   local t0
+  # A vpsd that is still stopping (the run that writes the start-up archive takes seconds to exit)
+  # must not answer for the new one: wait until nothing listens on the port.
+  for _ in $(seq 1 300); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/healthz" || break
+    sleep 0.1
+  done
+  if curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; then echo "port $port is still in use" >&2; return 1; fi
   t0=$(date +%s%N)
   "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $(vpsd_jvm_opts serve) -jar "$JAR" serve --port "$port" "$@" \
     >"$WORK/vpsd-$port.out" 2>"$WORK/vpsd-$port.err" &

@@ -62,7 +62,9 @@ public final class App implements AutoCloseable {
         this.usage = new UsageCollector(backend.backgroundTx, hypervisor, machines, backend.clock);
         this.reconciler = new Reconciler(backend.backgroundTx, hypervisor, machines, backend.clock);
         this.engine = new Engine(backend.backgroundTx, hypervisor, machines, engineCfg, backend.clock, cfg.replicaId(), metrics, usage);
-        this.servers = backend.servers(engine);
+        var createBatches = io.micrometer.core.instrument.DistributionSummary.builder("vpsd.server.create.batch")
+                .description("Creates of one account written in one database transaction").register(metrics);
+        this.servers = backend.servers(engine, createBatches::record);
         this.billing = backend.billing(engine);
         this.jobs = new PeriodicJobs(backend.backgroundTx, backend.clock, cfg.replicaId());
 

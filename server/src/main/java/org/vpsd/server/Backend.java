@@ -63,8 +63,9 @@ public final class Backend implements AutoCloseable {
         return new Backend(config, db, Clock.systemUTC());
     }
 
-    public ServerService servers(WorkSignal signal) {
-        return new ServerService(tx, clock, config.billingPeriod(), signal);
+    /** {@code batchSizes} hears how many creates each create transaction held. */
+    public ServerService servers(WorkSignal signal, java.util.function.IntConsumer batchSizes) {
+        return new ServerService(tx, clock, config.billingPeriod(), signal, batchSizes);
     }
 
     public Billing billing(WorkSignal signal) {

@@ -143,6 +143,17 @@ public interface Repositories {
          */
         Optional<Server> createIfAllowed(NewServer server);
 
+        /**
+         * Creates of one account, in a transaction of the caller's ({@link Transactor#inTransaction}), with
+         * what {@link #createIfAllowed} one after the other, in the list's order, would have created: the
+         * account's row is locked once, each order checked, and each charged while the balance covers it.
+         * An order refused for any reason, including a name a live server of the account holds or an
+         * earlier order of the list took, has an empty outcome and changed nothing. If the live-name constraint
+         * still refuses a row (a create or rename that committed meanwhile), throws the field error on
+         * {@code name} and the transaction must be rolled back: nothing of the list is created.
+         */
+        List<Optional<Server>> createAllIfAllowed(List<NewServer> orders);
+
         /** Locks the server's row until the transaction ends and returns its status, if it exists. */
         Optional<Status> lock(long id);
 

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 
 /**
  * A customer's servers: list, read, create, change, delete, start, stop, reboot. Every change is
@@ -20,12 +21,15 @@ public final class ServerService {
     private final Clock clock;
     private final Duration billingPeriod;
     private final WorkSignal signal;
+    private final CreateBatches creates;
 
-    public ServerService(Transactor tx, Clock clock, Duration billingPeriod, WorkSignal signal) {
+    /** {@code batchSizes} hears how many creates each create transaction held ({@link CreateBatches}). */
+    public ServerService(Transactor tx, Clock clock, Duration billingPeriod, WorkSignal signal, IntConsumer batchSizes) {
         this.tx = tx;
         this.clock = clock;
         this.billingPeriod = billingPeriod;
         this.signal = signal;
+        this.creates = new CreateBatches(tx, batchSizes);
     }
 
     /** One page of a list, with the total that matches. */
@@ -43,7 +47,8 @@ public final class ServerService {
      * A create is one atomic step when the request is well formed: it creates the server only if the
      * catalog, the SSH key and the balance allow it (on PostgreSQL one statement, so that the account's
      * balance row is locked only inside the database). Only when it was not allowed are the reasons
-     * looked up, on committed data, for the answer.
+     * looked up, on committed data, for the answer. Creates of one account that arrive while another
+     * of its creates runs go into the database together ({@link CreateBatches}).
      */
     public Server create(long accountId, ServerRequests.Create req, FieldErrors errors) {
         Instant now = clock.instant();
@@ -55,7 +60,7 @@ public final class ServerService {
         var order = new Repositories.NewServer(accountId, req.name(), hostname, req.planId(), req.osId(), req.location(),
                 req.sshKeyId(), Boolean.TRUE.equals(req.backupsEnabled()), now, now.plus(billingPeriod));
         for (int attempt = 1; ; attempt++) {
-            Optional<Server> created = tx.atomically(r -> r.servers().createIfAllowed(order));
+            Optional<Server> created = creates.create(order);
             if (created.isPresent()) {
                 signal.workAdded();
                 return created.get();

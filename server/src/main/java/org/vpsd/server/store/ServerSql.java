@@ -23,7 +23,7 @@ import org.vpsd.server.domain.Usage;
 final class ServerSql implements Repositories.Servers {
 
     /** A server with its plan, image, location code and last usage: one row, primary-key joins. */
-    private static final String SELECT = """
+    static final String SELECT = """
             SELECT s.id, s.account_id, s.name, s.hostname, s.status, s.location_id, s.plan_id, s.os_id, s.ssh_key_id,
                    s.backups_enabled, s.ipv4, s.ipv6, s.host_id, s.hourly_price, s.created_at, s.updated_at,
                    s.provisioned_at, s.status_detail,
@@ -161,12 +161,21 @@ final class ServerSql implements Repositories.Servers {
         }
     }
 
+    @Override
+    public List<Optional<Server>> createAllIfAllowed(List<Repositories.NewServer> orders) {
+        try {
+            return new CreateBatchSql(h, this).createAll(orders);
+        } catch (RuntimeException e) {
+            throw duplicateName(e);
+        }
+    }
+
     /** A concurrent create or rename took the name between the check and the write. */
     private static RuntimeException duplicateName(RuntimeException e) {
         return Sql.isUniqueViolation(e, "servers_live_name_unique") ? FieldErrors.of("name", Names.NAME_TAKEN) : e;
     }
 
-    private long insertRow(Repositories.NewServer s, long locationId, BigDecimal hourlyPrice) {
+    long insertRow(Repositories.NewServer s, long locationId, BigDecimal hourlyPrice) {
         String sql = """
                 INSERT INTO servers (account_id, name, live_name, hostname, status, location_id, plan_id, os_id, ssh_key_id,
                                      backups_enabled, hourly_price, billed_periods, next_charge_at, created_at, updated_at)
