@@ -76,7 +76,7 @@ BODY='{"backups_enabled":true}' scenario patch PATCH /api/v1/servers/5000/ patch
 scenario reboot POST /api/v1/servers/4999/reboot/ reboot.lua "$big" 1-9998
 scenario create POST /api/v1/servers/ create.lua "$creator"
 # Many customers at once: the same creates spread over 64 of the fleet's accounts (one account's creates
-# are serial on its balance, by design; see RESULTS.md).
+# all charge its balance row; see RESULTS.md).
 sed -n '2,65p' "$WORK/tokens-$kind.txt" | cut -f2 >"$WORK/tokens-$kind-64.txt"
 export VPSD_TOKENS_FILE="$WORK/tokens-$kind-64.txt"
 scenario create-many POST /api/v1/servers/ create-many.lua "$creator"

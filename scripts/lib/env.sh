@@ -69,11 +69,11 @@ _vpsd_jar="$(dirname "$(dirname "$_vpsd_lib")")/cli/target/vpsd.jar"
 
 # vpsd_jvm_opts COMMAND: VPSD_JVM_OPTS plus a start-up archive, which the first run of a kind of
 # command after a build writes when it exits and later runs map. `serve` on JDK 25 or newer writes
-# cli/target/vpsd-serve.aot, the ahead-of-time cache (JEP 483/514/515: the classes it loaded,
+# cli/target/vpsd-serve-JDK.aot, the ahead-of-time cache (JEP 483/514/515: the classes it loaded,
 # parsed, verified and linked, and its hot methods' profiles): its first answer on a 100,000-server
 # database comes after 0.9 s instead of 1.2 s with a class-data archive and 2.0 s with neither
 # (2 cores); the run that writes it takes about 4 s longer to exit and prints what it writes.
-# Other commands, and `serve` on JDK 21-24, write a dynamic class-data archive, vpsd-KIND.jsa,
+# Other commands, and `serve` on JDK 21-24, write a dynamic class-data archive, vpsd-KIND-JDK.jsa,
 # silently: a command's output stays its own.
 # VPSD_CDS=0: no archive.
 vpsd_jvm_opts() {
@@ -96,10 +96,15 @@ vpsd_jvm_opts() {
   fi
 }
 
-# vpsd_archive KIND: the start-up archive's path for KIND and $JAVA_HOME's version (see vpsd_jvm_opts).
+# vpsd_archive KIND: the start-up archive's path for KIND and $JAVA_HOME (see vpsd_jvm_opts). One per
+# JDK build (a checksum of its release file): a JVM ignores an archive another build wrote, and would
+# never replace it.
 vpsd_archive() {
   [ -n "${VPSD_JAVA_MAJOR:-}" ] || VPSD_JAVA_MAJOR=$(vpsd_java_major "$JAVA_HOME")
-  if [ "$1" = serve ] && [ "$VPSD_JAVA_MAJOR" -ge 25 ] 2>/dev/null; then echo "$VPSD_CDS_DIR/vpsd-$1.aot"; else echo "$VPSD_CDS_DIR/vpsd-$1.jsa"; fi
+  local jdk ext=jsa
+  jdk=$(cksum <"$JAVA_HOME/release" 2>/dev/null | cut -d' ' -f1) || true
+  if [ "$1" = serve ] && [ "$VPSD_JAVA_MAJOR" -ge 25 ] 2>/dev/null; then ext=aot; fi
+  echo "$VPSD_CDS_DIR/vpsd-$1-${jdk:-jdk}.$ext"
 }
 
 # One process at a time writes an ahead-of-time cache: two writing the same file at exit could leave
