@@ -89,7 +89,7 @@ final class CreateBatchSql {
     }
 
     /** What an order refers to, when it may be used: its price, the location and the event's text. */
-    private record Offer(BigDecimal price, long locationId, String event) {}
+    record Offer(BigDecimal price, long locationId, String event) {}
 
     /** An order taken, with the balance left after its charge. */
     private record Accepted(int index, NewServer order, Offer offer, BigDecimal balanceAfter) {}
@@ -182,22 +182,29 @@ final class CreateBatchSql {
         if (balance.isEmpty()) {
             return null;
         }
-        var catalog = new CatalogSql(h);
-        var keys = new SshKeySql(h);
         for (int i = 0; i < orders.size(); i++) {
             NewServer s = orders.get(i);
-            Optional<Plan> plan = catalog.plan(s.planId()).filter(Plan::available);
-            Optional<OsImage> os = catalog.osImage(s.osId()).filter(OsImage::available);
-            Optional<Repositories.Catalog.LocationRef> location = catalog.locationRef(s.locationCode())
-                    .filter(Repositories.Catalog.LocationRef::available);
-            if (plan.isPresent() && os.isPresent() && location.isPresent()
-                    && (s.sshKeyId() == null || keys.find(s.accountId(), s.sshKeyId()).isPresent())
-                    && !servers.nameTaken(s.accountId(), s.name(), -1)) {
-                offers.put(i, new Offer(plan.get().hourlyPrice(), location.get().id(),
-                        "Created: " + plan.get().name() + ", " + os.get().name() + ", " + s.locationCode() + "."));
+            int index = i;
+            if (!servers.nameTaken(s.accountId(), s.name(), -1)) {
+                offerH2(h, s).ifPresent(offer -> offers.put(index, offer));
             }
         }
         return balance.get();
+    }
+
+    /** On H2, what the order refers to if the plan, the image and the location are available and the SSH key (if any) is the account's. */
+    static Optional<Offer> offerH2(Handle h, NewServer s) {
+        var catalog = new CatalogSql(h);
+        Optional<Plan> plan = catalog.plan(s.planId()).filter(Plan::available);
+        Optional<OsImage> os = catalog.osImage(s.osId()).filter(OsImage::available);
+        Optional<Repositories.Catalog.LocationRef> location = catalog.locationRef(s.locationCode())
+                .filter(Repositories.Catalog.LocationRef::available);
+        if (plan.isEmpty() || os.isEmpty() || location.isEmpty()
+                || (s.sshKeyId() != null && new SshKeySql(h).find(s.accountId(), s.sshKeyId()).isEmpty())) {
+            return Optional.empty();
+        }
+        return Optional.of(new Offer(plan.get().hourlyPrice(), location.get().id(),
+                "Created: " + plan.get().name() + ", " + os.get().name() + ", " + s.locationCode() + "."));
     }
 
     private Map<String, Server> writeH2(long account, List<Accepted> accepted, BigDecimal balance) {

@@ -130,20 +130,14 @@ final class ServerSql implements Repositories.Servers {
             // H2 runs in-process (no round trip holds the account's row) and has no UPDATE in a WITH clause:
             // the same steps in a transaction of their own, the charge last.
             return h.inTransaction(tx -> {
-                var catalog = new CatalogSql(h);
-                Optional<Plan> plan = catalog.plan(s.planId()).filter(Plan::available);
-                Optional<OsImage> os = catalog.osImage(s.osId()).filter(OsImage::available);
-                Optional<Repositories.Catalog.LocationRef> location = catalog.locationRef(s.locationCode())
-                        .filter(Repositories.Catalog.LocationRef::available);
-                if (plan.isEmpty() || os.isEmpty() || location.isEmpty()
-                        || (s.sshKeyId() != null && new SshKeySql(h).find(s.accountId(), s.sshKeyId()).isEmpty())) {
+                Optional<CreateBatchSql.Offer> offer = CreateBatchSql.offerH2(h, s);
+                if (offer.isEmpty()) {
                     return Optional.empty();
                 }
-                BigDecimal price = plan.get().hourlyPrice();
-                long id = insertRow(s, location.get().id(), price);
+                BigDecimal price = offer.get().price();
+                long id = insertRow(s, offer.get().locationId(), price);
                 new TaskSql(h).insert(id, Operation.PROVISION, s.now(), s.now());
-                new EventSql(h).append(id, "created", "Created: " + plan.get().name() + ", " + os.get().name() + ", "
-                        + s.locationCode() + ".", s.now());
+                new EventSql(h).append(id, "created", offer.get().event(), s.now());
                 Optional<BigDecimal> after = Jdbc.first(h, CHARGE_H2, ps -> {
                     ps.setBigDecimal(1, price);
                     ps.setLong(2, s.accountId());

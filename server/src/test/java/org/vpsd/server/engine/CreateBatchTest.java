@@ -120,13 +120,13 @@ class CreateBatchTest {
             locked.await();
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<Http.Response>> first = List.of(pool.submit(() -> api.post("/api/v1/servers/", body("first"))));
-                TestServer.sleep(300); // the first create now waits in the database for the account's row
+                TestServer.sleep(1000); // the first create now waits in the database for the account's row
                 List<Future<Http.Response>> rest = new ArrayList<>();
                 for (int i = 0; i < 10; i++) {
                     String name = "next-" + i;
                     rest.add(pool.submit(() -> api.post("/api/v1/servers/", body(name))));
                 }
-                TestServer.sleep(300);
+                TestServer.sleep(1000); // and the others in vpsd, behind it (well under H2's 10 s lock timeout)
                 release.countDown();
                 holder.join();
                 for (Future<Http.Response> f : concat(first, rest)) {
