@@ -64,7 +64,9 @@ public final class App implements AutoCloseable {
         this.engine = new Engine(backend.backgroundTx, hypervisor, machines, engineCfg, backend.clock, cfg.replicaId(), metrics, usage);
         var createBatches = io.micrometer.core.instrument.DistributionSummary.builder("vpsd.server.create.batch")
                 .description("Creates of one account written in one database transaction").register(metrics);
-        this.servers = backend.servers(engine, createBatches::record);
+        var readBatches = io.micrometer.core.instrument.DistributionSummary.builder("vpsd.server.read.batch")
+                .description("Reads of single servers answered by one database statement").register(metrics);
+        this.servers = backend.servers(engine, createBatches::record, readBatches::record);
         this.billing = backend.billing(engine);
         this.jobs = new PeriodicJobs(backend.backgroundTx, backend.clock, cfg.replicaId());
 

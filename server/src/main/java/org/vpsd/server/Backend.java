@@ -3,6 +3,7 @@ package org.vpsd.server;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vpsd.server.config.VpsdConfig;
@@ -63,9 +64,15 @@ public final class Backend implements AutoCloseable {
         return new Backend(config, db, Clock.systemUTC());
     }
 
-    /** {@code batchSizes} hears how many creates each create transaction held. */
-    public ServerService servers(WorkSignal signal, java.util.function.IntConsumer batchSizes) {
-        return new ServerService(tx, clock, config.billingPeriod(), signal, batchSizes);
+    /**
+     * {@code batchSizes} hears how many creates each create transaction held, {@code readBatchSizes} how
+     * many reads of single servers each statement answered. Those reads are batched on PostgreSQL,
+     * where each statement is a round trip, with at most a quarter of the request pool's connections
+     * (at least 2) at once; H2 answers in-process and reads each alone.
+     */
+    public ServerService servers(WorkSignal signal, IntConsumer batchSizes, IntConsumer readBatchSizes) {
+        int readsInFlight = database.kind() == Database.Kind.POSTGRESQL ? Database.backgroundPoolSize(config.dbPoolSize()) : 0;
+        return new ServerService(tx, clock, config.billingPeriod(), signal, batchSizes, readsInFlight, readBatchSizes);
     }
 
     public Billing billing(WorkSignal signal) {

@@ -126,6 +126,9 @@ public interface Repositories {
             Instant nextChargeAt) {}
 
     /** A filter of server lists; null fields do not filter. */
+    /** One page of servers and the total of the filter it came from. */
+    record Page(long count, List<Server> servers) {}
+
     record ServerFilter(Long accountId, Status status, Long locationId) {}
 
     /** What billing needs of a server. */
@@ -165,12 +168,14 @@ public interface Repositories {
 
         Optional<Server> findForAccount(long accountId, long id);
 
+        /** The servers among {@code ids} that exist and are not deleted, whoever owns them, in any order. */
+        List<Server> findAll(List<Long> ids);
+
         /** Whether the account has a server (not deleted) with this id. */
         boolean ownedBy(long accountId, long id);
 
-        List<Server> page(ServerFilter filter, long offset, int limit);
-
-        long count(ServerFilter filter);
+        /** The servers of {@code limit} places from {@code offset} by id, and how many match in all. */
+        Page page(ServerFilter filter, long offset, int limit);
 
         /** Moves from {@code from} to {@code to} if the server is still in {@code from}. */
         boolean compareAndSetStatus(long id, Status from, Status to, String detail, Instant now);

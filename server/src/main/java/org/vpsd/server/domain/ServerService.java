@@ -22,14 +22,21 @@ public final class ServerService {
     private final Duration billingPeriod;
     private final WorkSignal signal;
     private final CreateBatches creates;
+    private final ReadBatches reads;
 
-    /** {@code batchSizes} hears how many creates each create transaction held ({@link CreateBatches}). */
-    public ServerService(Transactor tx, Clock clock, Duration billingPeriod, WorkSignal signal, IntConsumer batchSizes) {
+    /**
+     * {@code batchSizes} hears how many creates each create transaction held ({@link CreateBatches}).
+     * With {@code readsInFlight} above 0, reads of single servers are batched ({@link ReadBatches}), at
+     * most that many statements at once, and {@code readBatchSizes} hears how many reads each answered.
+     */
+    public ServerService(Transactor tx, Clock clock, Duration billingPeriod, WorkSignal signal, IntConsumer batchSizes,
+            int readsInFlight, IntConsumer readBatchSizes) {
         this.tx = tx;
         this.clock = clock;
         this.billingPeriod = billingPeriod;
         this.signal = signal;
         this.creates = new CreateBatches(tx, batchSizes);
+        this.reads = readsInFlight > 0 ? new ReadBatches(tx, readsInFlight, readBatchSizes) : null;
     }
 
     /** One page of a list, with the total that matches. */
@@ -40,7 +47,8 @@ public final class ServerService {
     }
 
     public Server get(long accountId, long id) {
-        return tx.read(r -> r.servers().findForAccount(accountId, id)).orElseThrow(DomainException.NotFound::new);
+        Optional<Server> s = reads != null ? reads.find(accountId, id) : tx.read(r -> r.servers().findForAccount(accountId, id));
+        return s.orElseThrow(DomainException.NotFound::new);
     }
 
     /**
@@ -203,8 +211,8 @@ public final class ServerService {
                     .orElseThrow(() -> FieldErrors.of("location", "Select a valid choice. " + locationCode
                             + " is not one of the available choices."));
             var filter = new Repositories.ServerFilter(accountId, status, locationId);
-            long count = r.servers().count(filter);
-            return new Listing(count, offset < count ? r.servers().page(filter, offset, limit) : List.of());
+            Repositories.Page page = r.servers().page(filter, offset, limit);
+            return new Listing(page.count(), page.servers());
         });
     }
 

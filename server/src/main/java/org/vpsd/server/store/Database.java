@@ -55,6 +55,7 @@ public final class Database implements AutoCloseable {
     private final String url;
     private final DatabaseHealth health;
     private final GroupCommit groupCommit;
+    private final CatalogCache catalogCache;
 
     private Database(HikariDataSource dataSource, HikariDataSource backgroundDataSource, Kind kind, String url) {
         this.dataSource = dataSource;
@@ -63,6 +64,7 @@ public final class Database implements AutoCloseable {
         this.url = url;
         this.health = new DatabaseHealth(probeUrl(url, kind));
         this.groupCommit = kind == Kind.H2 ? new GroupCommit(url) : null;
+        this.catalogCache = kind == Kind.POSTGRESQL ? new CatalogCache() : null;
         this.jdbi = configure(Jdbi.create(dataSource));
         this.backgroundJdbi = configure(Jdbi.create(backgroundDataSource));
     }
@@ -131,7 +133,7 @@ public final class Database implements AutoCloseable {
     /**
      * Migrations under {@code db/migration} run on every database; those under
      * {@code db/migration-postgresql} only on PostgreSQL, for what H2 cannot express (partial
-     * indexes). Version numbers are shared by both folders: a version is used once.
+     * indexes, trigger functions). Version numbers are shared by both folders: a version is used once.
      */
     private static void migrate(HikariDataSource ds, Kind kind) {
         String[] locations = kind == Kind.POSTGRESQL
@@ -177,6 +179,14 @@ public final class Database implements AutoCloseable {
             return url;
         }
         return url + (url.contains("?") ? "&" : "?") + "connectTimeout=2&socketTimeout=3";
+    }
+
+    /**
+     * The catalog as this database's server reads last saw it, on PostgreSQL (see {@link CatalogCache});
+     * null on H2, whose reads join the catalog in-process.
+     */
+    CatalogCache catalogCache() {
+        return catalogCache;
     }
 
     /** JDBI on the request pool. */

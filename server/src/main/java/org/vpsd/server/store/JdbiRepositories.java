@@ -6,9 +6,11 @@ import org.vpsd.server.domain.Repositories;
 /** The repositories of one JDBI handle (one transaction). Each is created when first asked for. */
 final class JdbiRepositories implements Repositories {
     private final Handle h;
+    private final CatalogCache catalog;
 
-    JdbiRepositories(Handle h) {
+    JdbiRepositories(Handle h, CatalogCache catalog) {
         this.h = h;
+        this.catalog = catalog;
     }
 
     @Override
@@ -28,7 +30,7 @@ final class JdbiRepositories implements Repositories {
 
     @Override
     public Servers servers() {
-        return new ServerSql(h);
+        return new ServerSql(h, catalog);
     }
 
     @Override

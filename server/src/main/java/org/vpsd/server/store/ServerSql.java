@@ -22,17 +22,21 @@ import org.vpsd.server.domain.Usage;
 
 final class ServerSql implements Repositories.Servers {
 
-    /** A server with its plan, image, location code and last usage: one row, primary-key joins. */
-    static final String SELECT = """
+    /** A server's own columns and its usage's, first in both forms of its read (so in the same places). */
+    private static final String SERVER_COLUMNS = """
             SELECT s.id, s.account_id, s.name, s.hostname, s.status, s.location_id, s.plan_id, s.os_id, s.ssh_key_id,
                    s.backups_enabled, s.ipv4, s.ipv6, s.host_id, s.hourly_price, s.created_at, s.updated_at,
                    s.provisioned_at, s.status_detail,
+                   u.cpu_percent AS u_cpu, u.memory_mb AS u_memory, u.disk_gb AS u_disk, u.bandwidth_gb AS u_bandwidth,
+                   u.collected_at AS u_at,
+            """;
+
+    /** A server with its plan, image, location code and last usage: one row, primary-key joins. */
+    static final String SELECT = SERVER_COLUMNS + """
                    l.code AS location_code,
                    p.name AS p_name, p.vcpus AS p_vcpus, p.memory_mb AS p_memory_mb, p.storage_gb AS p_storage_gb,
                    p.bandwidth_gb AS p_bandwidth_gb, p.hourly_price AS p_hourly_price, p.available AS p_available,
-                   o.name AS o_name, o.image AS o_image, o.available AS o_available,
-                   u.cpu_percent AS u_cpu, u.memory_mb AS u_memory, u.disk_gb AS u_disk, u.bandwidth_gb AS u_bandwidth,
-                   u.collected_at AS u_at
+                   o.name AS o_name, o.image AS o_image, o.available AS o_available
               FROM servers s
               JOIN locations l ON l.id = s.location_id
               JOIN plans p ON p.id = s.plan_id
@@ -41,10 +45,24 @@ final class ServerSql implements Repositories.Servers {
             """;
 
     /**
+     * The reads every request makes on PostgreSQL ({@link #find}, {@link #findForAccount}, {@link #findAll},
+     * {@link #page}): the same server and usage columns as {@link #SELECT}, and instead of the catalog's three
+     * tables the catalog's number, with the plan, image and location then taken from {@link CatalogCache}
+     * (which says why this cannot answer with an older catalog than the row's).
+     */
+    static final String SELECT_LEAN = SERVER_COLUMNS + """
+                   v.version AS catalog_version
+              FROM servers s
+              JOIN catalog_version v ON v.id = 1
+              LEFT JOIN server_usage u ON u.server_id = s.id
+            """;
+
+    /**
      * Columns by position, taken from {@link #SELECT} itself: reading by label made the JDBC driver build
      * a name index per result set, a measurable share of a detail request.
      */
     private static final Rows.Columns C = Rows.Columns.of(SELECT);
+    private static final Rows.Columns LEAN = Rows.Columns.of(SELECT_LEAN);
     private static final int ID = C.at("id"), ACCOUNT = C.at("account_id"), NAME = C.at("name"), HOSTNAME = C.at("hostname"),
             STATUS = C.at("status"), LOCATION = C.at("location_id"), PLAN = C.at("plan_id"), OS = C.at("os_id"),
             SSH_KEY = C.at("ssh_key_id"), BACKUPS = C.at("backups_enabled"), IPV4 = C.at("ipv4"), IPV6 = C.at("ipv6"),
@@ -53,22 +71,59 @@ final class ServerSql implements Repositories.Servers {
             P_NAME = C.at("p_name"), P_VCPUS = C.at("p_vcpus"), P_MEMORY = C.at("p_memory_mb"), P_STORAGE = C.at("p_storage_gb"),
             P_BANDWIDTH = C.at("p_bandwidth_gb"), P_PRICE = C.at("p_hourly_price"), P_AVAILABLE = C.at("p_available"),
             O_NAME = C.at("o_name"), O_IMAGE = C.at("o_image"), O_AVAILABLE = C.at("o_available"), U_CPU = C.at("u_cpu"),
-            U_MEMORY = C.at("u_memory"), U_DISK = C.at("u_disk"), U_BANDWIDTH = C.at("u_bandwidth"), U_AT = C.at("u_at");
+            U_MEMORY = C.at("u_memory"), U_DISK = C.at("u_disk"), U_BANDWIDTH = C.at("u_bandwidth"), U_AT = C.at("u_at"),
+            CATALOG_VERSION = LEAN.at("catalog_version");
+    /** In {@link #page}'s statement on PostgreSQL: the total, after the page's columns. */
+    private static final int PAGE_TOTAL = CATALOG_VERSION + 1;
 
-    static final Jdbc.Reader<Server> READ = r -> {
+    /** A server as {@link #SELECT} reads it, catalog columns and all. */
+    static final Jdbc.Reader<Server> READ = r -> server(r, r.getString(LOCATION_CODE),
+            new Plan(r.getLong(PLAN), r.getString(P_NAME), r.getInt(P_VCPUS), r.getInt(P_MEMORY),
+                    r.getInt(P_STORAGE), r.getInt(P_BANDWIDTH), r.getBigDecimal(P_PRICE), r.getBoolean(P_AVAILABLE)),
+            new OsImage(r.getLong(OS), r.getString(O_NAME), r.getString(O_IMAGE), r.getBoolean(O_AVAILABLE)));
+
+    /** A server as {@link #SELECT_LEAN} reads it, with {@code catalog} if that is the catalog the row's statement saw. */
+    private static Jdbc.Reader<Server> lean(CatalogCache.Snapshot catalog) {
+        return r -> {
+            catalog.check(r.getLong(CATALOG_VERSION));
+            return server(r, catalog.locationCode(r.getLong(LOCATION)), catalog.plan(r.getLong(PLAN)), catalog.image(r.getLong(OS)));
+        };
+    }
+
+    private static Server server(ResultSet r, String locationCode, Plan plan, OsImage os) throws SQLException {
         Instant usageAt = Rows.instant(r, U_AT);
         Usage usage = usageAt == null ? Usage.NONE
                 : new Usage(r.getDouble(U_CPU), r.getLong(U_MEMORY), r.getLong(U_DISK), r.getLong(U_BANDWIDTH), usageAt);
         return new Server(
                 r.getLong(ID), r.getLong(ACCOUNT), r.getString(NAME), r.getString(HOSTNAME),
-                Status.fromDb(r.getString(STATUS)), r.getLong(LOCATION), r.getString(LOCATION_CODE),
-                new Plan(r.getLong(PLAN), r.getString(P_NAME), r.getInt(P_VCPUS), r.getInt(P_MEMORY),
-                        r.getInt(P_STORAGE), r.getInt(P_BANDWIDTH), r.getBigDecimal(P_PRICE), r.getBoolean(P_AVAILABLE)),
-                new OsImage(r.getLong(OS), r.getString(O_NAME), r.getString(O_IMAGE), r.getBoolean(O_AVAILABLE)),
+                Status.fromDb(r.getString(STATUS)), r.getLong(LOCATION), locationCode, plan, os,
                 Rows.longOrNull(r, SSH_KEY), r.getBoolean(BACKUPS), r.getString(IPV4), r.getString(IPV6),
                 Rows.longOrNull(r, HOST), r.getBigDecimal(PRICE), Rows.instant(r, CREATED),
                 Rows.instant(r, UPDATED), Rows.instant(r, PROVISIONED), r.getString(DETAIL), usage);
-    };
+    }
+
+    /**
+     * Runs a server read: on H2 ({@code catalog} null) {@code read(SELECT, READ)}; on PostgreSQL
+     * {@code read(SELECT_LEAN, reader)} with the catalog in memory, and when the row's catalog number
+     * is not that one (or it names a plan, image or location the memory lacks), again after the
+     * catalog is loaded.
+     */
+    private <T> T withCatalog(java.util.function.BiFunction<String, Jdbc.Reader<Server>, T> read) {
+        if (catalog == null) {
+            return read.apply(SELECT, READ);
+        }
+        CatalogCache.Snapshot snapshot = catalog.current();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return read.apply(SELECT_LEAN, lean(snapshot));
+            } catch (CatalogCache.Snapshot.Stale e) {
+                if (attempt == CatalogCache.ATTEMPTS) {
+                    throw new IllegalStateException("The catalog kept changing while servers were read", e);
+                }
+                snapshot = catalog.after(snapshot, h);
+            }
+        }
+    }
 
     static final RowMapper<Server> ROW = (r, ctx) -> READ.read(r);
 
@@ -76,9 +131,11 @@ final class ServerSql implements Repositories.Servers {
     private static final int EXISTING_CHUNK = 1_000;
 
     private final Handle h;
+    private final CatalogCache catalog;
 
-    ServerSql(Handle h) {
+    ServerSql(Handle h, CatalogCache catalog) {
         this.h = h;
+        this.catalog = catalog;
     }
 
     /*
@@ -217,15 +274,24 @@ final class ServerSql implements Repositories.Servers {
 
     @Override
     public Optional<Server> find(long id) {
-        return Jdbc.first(h, SELECT + " WHERE s.id = ? AND s.status <> 'deleted'", ps -> ps.setLong(1, id), READ);
+        return withCatalog((select, reader) -> Jdbc.first(h, select + " WHERE s.id = ? AND s.status <> 'deleted'", ps -> ps.setLong(1, id), reader));
     }
 
     @Override
     public Optional<Server> findForAccount(long accountId, long id) {
-        return Jdbc.first(h, SELECT + " WHERE s.id = ? AND s.account_id = ? AND s.status <> 'deleted'", ps -> {
+        return withCatalog((select, reader) -> Jdbc.first(h, select + " WHERE s.id = ? AND s.account_id = ? AND s.status <> 'deleted'", ps -> {
             ps.setLong(1, id);
             ps.setLong(2, accountId);
-        }, READ);
+        }, reader));
+    }
+
+    @Override
+    public List<Server> findAll(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return withCatalog((select, reader) -> Jdbc.list(h, select + " WHERE s.id = ANY(?) AND s.status <> 'deleted'",
+                ps -> ps.setArray(1, ps.getConnection().createArrayOf("BIGINT", ids.toArray())), reader));
     }
 
     @Override
@@ -251,7 +317,11 @@ final class ServerSql implements Repositories.Servers {
 
     /** Binds {@link #where}'s parameters in its order; returns the next free position. */
     private static int bind(PreparedStatement ps, Repositories.ServerFilter f, boolean statusInline) throws SQLException {
-        int i = 1;
+        return bind(ps, f, statusInline, 1);
+    }
+
+    /** Binds {@link #where}'s parameters in its order from position {@code i}; returns the next free position. */
+    private static int bind(PreparedStatement ps, Repositories.ServerFilter f, boolean statusInline, int i) throws SQLException {
         if (f.accountId() != null) {
             ps.setLong(i++, f.accountId());
         }
@@ -264,44 +334,61 @@ final class ServerSql implements Repositories.Servers {
         return i;
     }
 
+    /**
+     * On H2, the count (H2 counts its index in-process, which is cheap enough) and then the page if there
+     * is one. On PostgreSQL, one statement: the sum of the counter rows its triggers keep
+     * (migration-postgresql/V3; the same figure as COUNT(*) at a cost that does not grow with the account)
+     * joined with the page, so that the total and the page come from one snapshot in one round trip; an
+     * empty page is one row with the total alone.
+     */
     @Override
-    public List<Server> page(Repositories.ServerFilter filter, long offset, int limit) {
-        boolean h2 = Sql.isH2(h);
+    public Repositories.Page page(Repositories.ServerFilter filter, long offset, int limit) {
+        if (Sql.isH2(h)) {
+            long count = Jdbc.count(h, "SELECT COUNT(*) FROM servers s" + where(filter, false), ps -> bind(ps, filter, false));
+            return new Repositories.Page(count, offset < count ? pageH2(filter, offset, limit) : List.of());
+        }
         // The provider's list by status: the status written into the statement (one of a few fixed words), so
         // that PostgreSQL's plan, made once for all values, knows whether the status is rare (read from the
         // status index) or common (the primary key), rather than walking the whole fleet for a rare one.
-        boolean statusInline = !h2 && filter.accountId() == null && filter.status() != null;
-        String sql = SELECT + where(filter, statusInline) + " ORDER BY s.id LIMIT ? OFFSET ?";
-        if (h2) {
-            // As one statement with its joins, H2 took the account's foreign-key index, joined and sorted all of
-            // an account's servers and then kept 50 (10,000 rows read per page; the whole fleet for the
-            // provider's list). The ids of the page first, from an index in ORDER BY's order (H2 stops after
-            // LIMIT + OFFSET entries only when ORDER BY names the index's columns), then their rows.
-            String index = filter.accountId() != null
-                    ? (filter.status() == null ? " USE INDEX (servers_account_id)" : " USE INDEX (servers_account_status)")
-                    : (filter.status() == null ? "" : " USE INDEX (servers_status_id)");
-            String order = filter.accountId() != null
-                    ? (filter.status() == null ? "s.account_id, s.id" : "s.account_id, s.status, s.id")
-                    : (filter.status() == null ? "s.id" : "s.status, s.id");
-            sql = SELECT + " WHERE s.id IN (SELECT s.id FROM servers s" + index + where(filter, false) + " ORDER BY " + order
-                    + " LIMIT ? OFFSET ?) ORDER BY s.id";
-        }
+        boolean statusInline = filter.accountId() == null && filter.status() != null;
+        long[] total = {0};
+        List<Server> servers = withCatalog((select, reader) -> {
+            String sql = "SELECT page.*, total.n FROM (SELECT COALESCE(SUM(s.n), 0) AS n FROM server_counts s" + where(filter, false)
+                    + ") total LEFT JOIN LATERAL (" + select + where(filter, statusInline) + " ORDER BY s.id LIMIT ? OFFSET ?) page"
+                    + " ON TRUE ORDER BY page.id";
+            List<Server> rows = Jdbc.list(h, sql, ps -> {
+                int i = bind(ps, filter, false);
+                i = bind(ps, filter, statusInline, i);
+                ps.setInt(i, limit);
+                ps.setLong(i + 1, offset);
+            }, r -> {
+                total[0] = r.getLong(PAGE_TOTAL);
+                return r.getObject(ID) == null ? null : reader.read(r);
+            });
+            rows.removeIf(java.util.Objects::isNull);
+            return rows;
+        });
+        return new Repositories.Page(total[0], servers);
+    }
+
+    private List<Server> pageH2(Repositories.ServerFilter filter, long offset, int limit) {
+        // As one statement with its joins, H2 took the account's foreign-key index, joined and sorted all of
+        // an account's servers and then kept 50 (10,000 rows read per page; the whole fleet for the
+        // provider's list). The ids of the page first, from an index in ORDER BY's order (H2 stops after
+        // LIMIT + OFFSET entries only when ORDER BY names the index's columns), then their rows.
+        String index = filter.accountId() != null
+                ? (filter.status() == null ? " USE INDEX (servers_account_id)" : " USE INDEX (servers_account_status)")
+                : (filter.status() == null ? "" : " USE INDEX (servers_status_id)");
+        String order = filter.accountId() != null
+                ? (filter.status() == null ? "s.account_id, s.id" : "s.account_id, s.status, s.id")
+                : (filter.status() == null ? "s.id" : "s.status, s.id");
+        String sql = SELECT + " WHERE s.id IN (SELECT s.id FROM servers s" + index + where(filter, false) + " ORDER BY " + order
+                + " LIMIT ? OFFSET ?) ORDER BY s.id";
         return Jdbc.list(h, sql, ps -> {
-            int i = bind(ps, filter, statusInline);
+            int i = bind(ps, filter, false);
             ps.setInt(i, limit);
             ps.setLong(i + 1, offset);
         }, READ);
-    }
-
-    /**
-     * On PostgreSQL, the sum of the counter rows its triggers keep (migration-postgresql/V3): the same
-     * figure as COUNT(*), in the same transaction, at a cost that does not grow with the account.
-     * H2 counts its index in-process, which is cheap enough.
-     */
-    @Override
-    public long count(Repositories.ServerFilter filter) {
-        String sql = Sql.isH2(h) ? "SELECT COUNT(*) FROM servers s" : "SELECT COALESCE(SUM(s.n), 0) FROM server_counts s";
-        return Jdbc.count(h, sql + where(filter, false), ps -> bind(ps, filter, false));
     }
 
     @Override
