@@ -65,13 +65,21 @@ public final class Backend implements AutoCloseable {
     }
 
     /**
+     * Reads of single servers are batched on PostgreSQL, where each statement is a round trip, with at
+     * most this many statements at once. Measured on 2 cores (bench/RESULTS.md): 1 and 2 gave the most
+     * reads per second and the shortest tail; 4 and 8 let more PostgreSQL backends compete for the CPU
+     * with the requests they answer. Two statements of up to 64 ids each answer hundreds of thousands of
+     * reads per second on any database.
+     */
+    static final int READS_IN_FLIGHT = 2;
+
+    /**
      * {@code batchSizes} hears how many creates each create transaction held, {@code readBatchSizes} how
-     * many reads of single servers each statement answered. Those reads are batched on PostgreSQL,
-     * where each statement is a round trip, with at most a quarter of the request pool's connections
-     * (at least 2) at once; H2 answers in-process and reads each alone.
+     * many reads of single servers each statement answered ({@link #READS_IN_FLIGHT}; H2 answers
+     * in-process and reads each alone).
      */
     public ServerService servers(WorkSignal signal, IntConsumer batchSizes, IntConsumer readBatchSizes) {
-        int readsInFlight = database.kind() == Database.Kind.POSTGRESQL ? Database.backgroundPoolSize(config.dbPoolSize()) : 0;
+        int readsInFlight = database.kind() == Database.Kind.POSTGRESQL ? READS_IN_FLIGHT : 0;
         return new ServerService(tx, clock, config.billingPeriod(), signal, batchSizes, readsInFlight, readBatchSizes);
     }
 
