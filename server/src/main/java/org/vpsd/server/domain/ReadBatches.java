@@ -88,9 +88,9 @@ final class ReadBatches {
     }
 
     private void run(List<Read> batch) {
-        batchSizes.accept(batch.size());
         Map<Long, Server> found = new HashMap<>();
         try {
+            batchSizes.accept(batch.size());
             List<Long> ids = batch.stream().map(Read::id).distinct().toList();
             for (Server s : tx.read(r -> r.servers().findAll(ids))) {
                 found.put(s.id(), s);

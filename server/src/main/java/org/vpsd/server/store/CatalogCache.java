@@ -80,7 +80,8 @@ final class CatalogCache {
     /**
      * Loads the catalog on {@code h}. Its number is read before and after the tables: a change commits
      * its tables and a higher number together, so equal numbers mean the tables read between are the
-     * catalog as of that number (whether or not {@code h} is in a transaction).
+     * catalog as of that number (whether or not {@code h} is in a transaction). Only what autocommit read
+     * is kept for other reads.
      */
     Snapshot refresh(Handle h) {
         loads.incrementAndGet();
@@ -95,7 +96,9 @@ final class CatalogCache {
                     .forEach(e -> codes.put(e.getKey(), e.getValue()));
             if (version(h) == before) {
                 Snapshot s = new Snapshot(before, Map.copyOf(plans), Map.copyOf(images), Map.copyOf(codes));
-                if (s.version() > current.version()) {
+                // Inside a transaction the catalog read may be that transaction's own uncommitted change, whose
+                // number a rollback would free for a different one: only a committed catalog is kept for others.
+                if (committed(h) && s.version() > current.version()) {
                     current = s;
                 }
                 return s;
@@ -103,6 +106,14 @@ final class CatalogCache {
             if (attempt == ATTEMPTS) {
                 throw new IllegalStateException("The catalog kept changing while it was read");
             }
+        }
+    }
+
+    private static boolean committed(Handle h) {
+        try {
+            return h.getConnection().getAutoCommit();
+        } catch (java.sql.SQLException e) {
+            return false;
         }
     }
 

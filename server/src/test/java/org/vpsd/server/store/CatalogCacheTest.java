@@ -78,6 +78,30 @@ class CatalogCacheTest {
         }
     }
 
+    @Test
+    void aCatalogChangeRolledBackIsNeverShownEvenWhenALaterOneTakesItsNumber() {
+        try (TestServer server = TestServer.start()) {
+            Http api = server.customer();
+            long id = create(api, "rolled-back");
+            TestServer.awaitStatus(api, id, "active");
+            api.get("/api/v1/servers/" + id + "/");
+            Database db = server.app.backend.database;
+            db.jdbi().useHandle(h -> {
+                h.begin();
+                h.execute("UPDATE plans SET name = 'Never committed' WHERE id = 1");
+                // A read inside that transaction sees its own change, as a join would.
+                assertThat(new JdbiRepositories(h, db.catalogCache()).servers().find(id).orElseThrow().plan().name())
+                        .isEqualTo("Never committed");
+                h.rollback();
+            });
+            // On PostgreSQL the number the rolled-back change had moved to is the one this change commits.
+            sql(server, "UPDATE plans SET vcpus = 3 WHERE id = 1");
+            JsonNode plan = api.get("/api/v1/servers/" + id + "/").json().get("plan");
+            assertThat(plan.get("name").asText()).isEqualTo("Standard VPS");
+            assertThat(plan.get("vcpus").asInt()).isEqualTo(3);
+        }
+    }
+
     /** PostgreSQL only: H2 joins the catalog in-process and holds no catalog in memory. */
     @Test
     void readsThatFollowNoCatalogChangeDoNotLoadTheCatalogAgain() {
