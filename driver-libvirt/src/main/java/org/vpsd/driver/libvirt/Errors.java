@@ -26,6 +26,11 @@ final class Errors {
         return code(e) == ErrorNumber.VIR_ERR_OPERATION_INVALID;
     }
 
+    /** The same for a call made through {@link NativeExtras} (libvirt's number; the binding's enum is in its order). */
+    static boolean invalidState(NativeExtras.NativeError e) {
+        return e.code == ErrorNumber.VIR_ERR_OPERATION_INVALID.ordinal();
+    }
+
     static String message(LibvirtException e) {
         return e.getError() != null && e.getError().getMessage() != null ? e.getError().getMessage() : String.valueOf(e.getMessage());
     }
