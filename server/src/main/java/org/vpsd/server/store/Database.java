@@ -5,7 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
@@ -16,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The connection pool, JDBI and the schema. Opening a database migrates it to the newest schema
- * (Flyway's numbered migrations under {@code db/migration}), whichever process gets there first.
+ * (Flyway's numbered migrations under {@code db/migration}, {@link Migrations}), whichever process
+ * gets there first.
  */
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
@@ -94,7 +94,7 @@ public final class Database implements AutoCloseable {
         HikariDataSource ds = pool(jdbcUrl, kind, poolSize, poolName);
         HikariDataSource background;
         try {
-            migrate(ds, kind);
+            Migrations.migrate(ds, kind);
             background = pool(jdbcUrl, kind, backgroundPoolSize(poolSize), poolName + "-background");
         } catch (RuntimeException e) {
             ds.close();
@@ -131,26 +131,6 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Migrations under {@code db/migration} run on every database; those under
-     * {@code db/migration-postgresql} only on PostgreSQL, for what H2 cannot express (partial
-     * indexes, trigger functions). Version numbers are shared by both folders: a version is used once.
-     */
-    private static void migrate(HikariDataSource ds, Kind kind) {
-        String[] locations = kind == Kind.POSTGRESQL
-                ? new String[] {"classpath:db/migration", "classpath:db/migration-postgresql"}
-                : new String[] {"classpath:db/migration"};
-        var result = Flyway.configure()
-                .dataSource(ds)
-                .locations(locations)
-                .connectRetries(5)
-                .load()
-                .migrate();
-        if (result.migrationsExecuted > 0) {
-            LOG.info("Database schema migrated to version {} ({} migration(s))", result.targetSchemaVersion, result.migrationsExecuted);
-        }
-    }
-
-    /**
      * The JDBC URL of the embedded database in {@code dataDir}. {@code AUTO_SERVER} lets the
      * {@code vpsd} subcommands open it while {@code vpsd serve} runs. Commits are made durable by
      * {@link GroupCommit} before they are acknowledged. H2's chunk retention stays at its default
@@ -158,12 +138,16 @@ public final class Database implements AutoCloseable {
      * H2 2.4.240 reused a chunk's space while it was still referenced, and under the benchmark's
      * writes a commit failed with "Chunk ... not found" and the file then refused to open ("Double
      * mark"; h2database/h2database#4383, #2752). {@code QUERY_CACHE_SIZE} keeps every statement vpsd
-     * uses parsed (H2's default keeps 8).
+     * uses parsed (H2's default keeps 8). {@code AUTO_COMPACT_FILL_RATE=50}: H2 rewrites chunks in the
+     * background while less than this share of the file is live data. Its default, 90, had it
+     * rewriting a 100,000-server database on every start, on one of the 2 cores while vpsd was
+     * starting (first answer after 1.6-2.7 s instead of 1.6 s, bench/RESULTS.md); at 50 the file is
+     * still compacted once it is half empty.
      */
     public static String h2Url(java.nio.file.Path dataDir) {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("vpsd")
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
-                + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=256";
+                + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=256;AUTO_COMPACT_FILL_RATE=50";
     }
 
     /** Returns once what this thread committed is durable (at once on PostgreSQL, whose commits are). */
