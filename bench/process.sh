@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Process figures on a 100,000-server database: start-up (launching java to the first 200 of a real
-# API request, GET /api/v1/servers/?page_size=1 with a token; and to /healthz), the median of RUNS
-# restarts after one start that writes the start-up archive; resident memory idle, and under
-# 30 s of wrk load on the detail and page paths.
+# API request, GET /api/v1/servers/?page_size=1 with a token; and to /healthz; bench/firstanswer.py
+# launches and asks), the median of RUNS restarts after one start that writes the start-up archive;
+# resident memory idle, and under 30 s of wrk load on the detail and page paths.
 #   bench/process.sh [h2|pg]      (uses bench/.work/http-KIND from bench/http.sh when it is there)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 kind=${1:-h2}
@@ -22,19 +22,17 @@ port=18085
 VPSD_CDS_WARMUP=1 _vpsd_launch "$port" "${args[@]}" && vpsd_stop   # writes serve's archive if the jar changed
 api=() health=()
 for _ in $(seq 1 "$RUNS"); do
-  t0=$(date +%s%N)
-  "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $(vpsd_jvm_opts serve) -jar "$JAR" serve --port "$port" "${args[@]}" \
-    >"$WORK/process.out" 2>"$WORK/process.err" &
-  VPSD_PID=$!; PIDS+=("$VPSD_PID")
-  h=""
-  until curl -fs -o /dev/null -H "Authorization: Bearer $big" "http://127.0.0.1:$port/api/v1/servers/?page_size=1"; do
-    [ -z "$h" ] && curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && h=$(( ($(date +%s%N) - t0) / 1000000 ))
-    kill -0 "$VPSD_PID" 2>/dev/null || { cat "$WORK/process.err" >&2; exit 1; }
-    sleep 0.01
-  done
-  api+=($(( ($(date +%s%N) - t0) / 1000000 ))); health+=("${h:-${api[-1]}}")
+  # One Python process launches vpsd and asks it over sockets until it answers (bench/firstanswer.py).
+  r=$(/usr/bin/python3 "$BENCH/firstanswer.py" "$port" "$big" "/api/v1/servers/?page_size=1" "$WORK/process.out" "$WORK/process.err" -- \
+    "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $(vpsd_jvm_opts serve) -jar "$JAR" serve --port "$port" "${args[@]}") \
+    || { cat "$WORK/process.err" >&2; exit 1; }
+  VPSD_PID=$(echo "$r" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])'); PIDS+=("$VPSD_PID")
+  api+=($(echo "$r" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["api_ms"])'))
+  health+=($(echo "$r" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["healthz_ms"])'))
   sleep 2; idle=$(rss_mb "$VPSD_PID")
-  vpsd_stop
+  kill "$VPSD_PID" 2>/dev/null || true
+  # Not this shell's child, so not for wait: gone once no process, or only its zombie, is left.
+  while [ -e "/proc/$VPSD_PID" ] && [ "$(awk '{print $3}' "/proc/$VPSD_PID/stat" 2>/dev/null)" != Z ]; do sleep 0.05; done
 done
 vpsd_start "$port" "${args[@]}"
 idle=$(rss_mb "$VPSD_PID")
