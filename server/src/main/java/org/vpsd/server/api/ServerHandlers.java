@@ -37,7 +37,7 @@ final class ServerHandlers {
         }
         String location = ctx.queryParam("location");
         Paging.Window w = Paging.window(ctx);
-        ServerService.Listing listing = servers.list(account, status, location, w.offset(), w.size());
+        var listing = servers.list(account, status, location, w.offset(), w.size());
         Respond.json(ctx, paging.page(ctx, w, listing.count(), Views.map(listing.servers(), Views::summary)));
     }
 

@@ -18,6 +18,7 @@ import org.vpsd.client.wire.SshKey;
 import org.vpsd.server.domain.Action;
 import org.vpsd.server.domain.BillingRules;
 import org.vpsd.server.domain.OsImage;
+import org.vpsd.server.domain.ListedServer;
 import org.vpsd.server.domain.Server;
 import org.vpsd.server.domain.ServerService;
 import org.vpsd.server.domain.SshKeyRecord;
@@ -39,8 +40,8 @@ final class Views {
         return new OsRef(os.id(), os.name());
     }
 
-    static ServerSummary summary(Server s) {
-        return new ServerSummary(s.id(), s.name(), s.hostname(), s.status().wire(), s.visibleIpv4(), s.locationCode(),
+    static ServerSummary summary(ListedServer s) {
+        return new ServerSummary(s.id(), s.name(), s.hostname(), s.status().wire(), s.ipv4(), s.locationCode(),
                 planRef(s.plan()), osRef(s.os()), s.createdAt(), s.updatedAt());
     }
 

@@ -125,10 +125,13 @@ public interface Repositories {
             Instant now,
             Instant nextChargeAt) {}
 
-    /** A filter of server lists; null fields do not filter. */
     /** One page of servers and the total of the filter it came from. */
     record Page(long count, List<Server> servers) {}
 
+    /** One page of servers as a list shows them, and the total of the filter it came from. */
+    record ListedPage(long count, List<ListedServer> servers) {}
+
+    /** A filter of server lists; null fields do not filter. */
     record ServerFilter(Long accountId, Status status, Long locationId) {}
 
     /** What billing needs of a server. */
@@ -176,6 +179,9 @@ public interface Repositories {
 
         /** The servers of {@code limit} places from {@code offset} by id, and how many match in all. */
         Page page(ServerFilter filter, long offset, int limit);
+
+        /** As {@link #page}, with only what a list shows of each server. */
+        ListedPage listed(ServerFilter filter, long offset, int limit);
 
         /** Moves from {@code from} to {@code to} if the server is still in {@code from}. */
         boolean compareAndSetStatus(long id, Status from, Status to, String detail, Instant now);

@@ -28,10 +28,15 @@ public record Server(
 
     /** Addresses are shown once the server has been provisioned. */
     public String visibleIpv4() {
-        return provisionedAt == null ? null : ipv4;
+        return shown(provisionedAt, ipv4);
     }
 
     public String visibleIpv6() {
-        return provisionedAt == null ? null : ipv6;
+        return shown(provisionedAt, ipv6);
+    }
+
+    /** An address as shown: none before the server is provisioned. */
+    public static String shown(Instant provisionedAt, String address) {
+        return provisionedAt == null ? null : address;
     }
 }

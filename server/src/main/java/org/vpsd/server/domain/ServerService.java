@@ -42,8 +42,9 @@ public final class ServerService {
     /** One page of a list, with the total that matches. */
     public record Listing(long count, List<Server> servers) {}
 
-    public Listing list(long accountId, Status status, String locationCode, long offset, int limit) {
-        return listAll(accountId, status, locationCode, offset, limit);
+    /** A page of the account's servers as its list shows them, and how many match in all. */
+    public Repositories.ListedPage list(long accountId, Status status, String locationCode, long offset, int limit) {
+        return tx.read(r -> r.servers().listed(filter(r, accountId, status, locationCode), offset, limit));
     }
 
     public Server get(long accountId, long id) {
@@ -207,13 +208,16 @@ public final class ServerService {
     /** Every account's servers, for the provider; a null filter field does not filter. */
     public Listing listAll(Long accountId, Status status, String locationCode, long offset, int limit) {
         return tx.read(r -> {
-            Long locationId = locationCode == null ? null : r.catalog().locationRef(locationCode).map(Repositories.Catalog.LocationRef::id)
-                    .orElseThrow(() -> FieldErrors.of("location", "Select a valid choice. " + locationCode
-                            + " is not one of the available choices."));
-            var filter = new Repositories.ServerFilter(accountId, status, locationId);
-            Repositories.Page page = r.servers().page(filter, offset, limit);
+            Repositories.Page page = r.servers().page(filter(r, accountId, status, locationCode), offset, limit);
             return new Listing(page.count(), page.servers());
         });
+    }
+
+    private static Repositories.ServerFilter filter(Repositories r, Long accountId, Status status, String locationCode) {
+        Long locationId = locationCode == null ? null : r.catalog().locationRef(locationCode).map(Repositories.Catalog.LocationRef::id)
+                .orElseThrow(() -> FieldErrors.of("location", "Select a valid choice. " + locationCode
+                        + " is not one of the available choices."));
+        return new Repositories.ServerFilter(accountId, status, locationId);
     }
 
     public ProviderView providerView(long id) {

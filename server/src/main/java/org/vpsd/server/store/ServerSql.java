@@ -11,6 +11,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.vpsd.server.domain.FieldErrors;
+import org.vpsd.server.domain.ListedServer;
 import org.vpsd.server.domain.Names;
 import org.vpsd.server.domain.Operation;
 import org.vpsd.server.domain.OsImage;
@@ -58,6 +59,18 @@ final class ServerSql implements Repositories.Servers {
             """;
 
     /**
+     * What the customer's list shows of a server ({@link #listed}, on PostgreSQL): 11 of its columns,
+     * no usage, and the catalog's number for the plan, image and location taken from memory. A page of
+     * 50 cost PostgreSQL and the JDBC driver a quarter less than {@link #SELECT_LEAN}'s (bench/RESULTS.md).
+     */
+    static final String LISTED_LEAN = """
+            SELECT s.id, s.name, s.hostname, s.status, s.location_id, s.plan_id, s.os_id, s.ipv4, s.provisioned_at,
+                   s.created_at, s.updated_at, v.version AS catalog_version
+              FROM servers s
+              JOIN catalog_version v ON v.id = 1
+            """;
+
+    /**
      * Columns by position, taken from {@link #SELECT} itself: reading by label made the JDBC driver build
      * a name index per result set, a measurable share of a detail request.
      */
@@ -75,6 +88,11 @@ final class ServerSql implements Repositories.Servers {
             CATALOG_VERSION = LEAN.at("catalog_version");
     /** In {@link #page}'s statement on PostgreSQL: the total, after the page's columns. */
     private static final int PAGE_TOTAL = CATALOG_VERSION + 1;
+    private static final Rows.Columns L = Rows.Columns.of(LISTED_LEAN);
+    private static final int L_ID = L.at("id"), L_NAME = L.at("name"), L_HOSTNAME = L.at("hostname"), L_STATUS = L.at("status"),
+            L_LOCATION = L.at("location_id"), L_PLAN = L.at("plan_id"), L_OS = L.at("os_id"), L_IPV4 = L.at("ipv4"),
+            L_PROVISIONED = L.at("provisioned_at"), L_CREATED = L.at("created_at"), L_UPDATED = L.at("updated_at"),
+            L_CATALOG_VERSION = L.at("catalog_version"), L_TOTAL = L_CATALOG_VERSION + 1;
 
     /** A server as {@link #SELECT} reads it, catalog columns and all. */
     static final Jdbc.Reader<Server> READ = r -> server(r, r.getString(LOCATION_CODE),
@@ -87,6 +105,17 @@ final class ServerSql implements Repositories.Servers {
         return r -> {
             catalog.check(r.getLong(CATALOG_VERSION));
             return server(r, catalog.locationCode(r.getLong(LOCATION)), catalog.plan(r.getLong(PLAN)), catalog.image(r.getLong(OS)));
+        };
+    }
+
+    /** A listed server as {@link #LISTED_LEAN} reads it, with {@code catalog} if that is the catalog the row's statement saw. */
+    private static Jdbc.Reader<ListedServer> listed(CatalogCache.Snapshot catalog) {
+        return r -> {
+            catalog.check(r.getLong(L_CATALOG_VERSION));
+            return new ListedServer(r.getLong(L_ID), r.getString(L_NAME), r.getString(L_HOSTNAME), Status.fromDb(r.getString(L_STATUS)),
+                    Server.shown(Rows.instant(r, L_PROVISIONED), r.getString(L_IPV4)), catalog.locationCode(r.getLong(L_LOCATION)),
+                    catalog.plan(r.getLong(L_PLAN)), catalog.image(r.getLong(L_OS)), Rows.instant(r, L_CREATED),
+                    Rows.instant(r, L_UPDATED));
         };
     }
 
@@ -112,10 +141,15 @@ final class ServerSql implements Repositories.Servers {
         if (catalog == null) {
             return read.apply(SELECT, READ);
         }
+        return withSnapshot(snapshot -> read.apply(SELECT_LEAN, lean(snapshot)));
+    }
+
+    /** Runs {@code read} with the catalog in memory, and when a row saw another catalog, again after loading it. */
+    private <T> T withSnapshot(java.util.function.Function<CatalogCache.Snapshot, T> read) {
         CatalogCache.Snapshot snapshot = catalog.current();
         for (int attempt = 1; ; attempt++) {
             try {
-                return read.apply(SELECT_LEAN, lean(snapshot));
+                return read.apply(snapshot);
             } catch (CatalogCache.Snapshot.Stale e) {
                 if (attempt == CatalogCache.ATTEMPTS) {
                     throw new IllegalStateException("The catalog kept changing while servers were read", e);
@@ -347,28 +381,48 @@ final class ServerSql implements Repositories.Servers {
             long count = Jdbc.count(h, "SELECT COUNT(*) FROM servers s" + where(filter, false), ps -> bind(ps, filter, false));
             return new Repositories.Page(count, offset < count ? pageH2(filter, offset, limit) : List.of());
         }
+        long[] total = {0};
+        List<Server> servers = withCatalog((select, reader) -> pagePostgres(filter, offset, limit, select, ID, PAGE_TOTAL, reader, total));
+        return new Repositories.Page(total[0], servers);
+    }
+
+    @Override
+    public Repositories.ListedPage listed(Repositories.ServerFilter filter, long offset, int limit) {
+        if (Sql.isH2(h)) {
+            Repositories.Page page = page(filter, offset, limit);
+            return new Repositories.ListedPage(page.count(), page.servers().stream().map(ListedServer::of).toList());
+        }
+        long[] total = {0};
+        List<ListedServer> servers = withSnapshot(snapshot -> pagePostgres(filter, offset, limit, LISTED_LEAN, L_ID, L_TOTAL,
+                listed(snapshot), total));
+        return new Repositories.ListedPage(total[0], servers);
+    }
+
+    /**
+     * A page of {@code select}'s rows and the filter's total in one statement on PostgreSQL (one
+     * snapshot, one round trip): the total from the counter rows, the page joined to it laterally, so
+     * that an empty page still brings the total. {@code total[0]} gets it.
+     */
+    private <T> List<T> pagePostgres(Repositories.ServerFilter filter, long offset, int limit, String select, int idColumn,
+            int totalColumn, Jdbc.Reader<T> reader, long[] total) {
         // The provider's list by status: the status written into the statement (one of a few fixed words), so
         // that PostgreSQL's plan, made once for all values, knows whether the status is rare (read from the
         // status index) or common (the primary key), rather than walking the whole fleet for a rare one.
         boolean statusInline = filter.accountId() == null && filter.status() != null;
-        long[] total = {0};
-        List<Server> servers = withCatalog((select, reader) -> {
-            String sql = "SELECT page.*, total.n FROM (SELECT COALESCE(SUM(s.n), 0) AS n FROM server_counts s" + where(filter, false)
-                    + ") total LEFT JOIN LATERAL (" + select + where(filter, statusInline) + " ORDER BY s.id LIMIT ? OFFSET ?) page"
-                    + " ON TRUE ORDER BY page.id";
-            List<Server> rows = Jdbc.list(h, sql, ps -> {
-                int i = bind(ps, filter, false);
-                i = bind(ps, filter, statusInline, i);
-                ps.setInt(i, limit);
-                ps.setLong(i + 1, offset);
-            }, r -> {
-                total[0] = r.getLong(PAGE_TOTAL);
-                return r.getObject(ID) == null ? null : reader.read(r);
-            });
-            rows.removeIf(java.util.Objects::isNull);
-            return rows;
+        String sql = "SELECT page.*, total.n FROM (SELECT COALESCE(SUM(s.n), 0) AS n FROM server_counts s" + where(filter, false)
+                + ") total LEFT JOIN LATERAL (" + select + where(filter, statusInline) + " ORDER BY s.id LIMIT ? OFFSET ?) page"
+                + " ON TRUE ORDER BY page.id";
+        List<T> rows = Jdbc.list(h, sql, ps -> {
+            int i = bind(ps, filter, false);
+            i = bind(ps, filter, statusInline, i);
+            ps.setInt(i, limit);
+            ps.setLong(i + 1, offset);
+        }, r -> {
+            total[0] = r.getLong(totalColumn);
+            return r.getObject(idColumn) == null ? null : reader.read(r);
         });
-        return new Repositories.Page(total[0], servers);
+        rows.removeIf(java.util.Objects::isNull);
+        return rows;
     }
 
     private List<Server> pageH2(Repositories.ServerFilter filter, long offset, int limit) {
