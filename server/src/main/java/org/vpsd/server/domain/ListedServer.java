@@ -4,7 +4,7 @@ import java.time.Instant;
 
 /**
  * A server as the customer's list of servers shows it, and no more: on PostgreSQL a page of these
- * reads 11 of a server's columns and not its usage (bench/RESULTS.md). {@code ipv4} is the address as
+ * reads 10 of a server's columns and not its usage (bench/RESULTS.md). {@code ipv4} is the address as
  * shown, null until the server is provisioned ({@link Server#visibleIpv4}).
  */
 public record ListedServer(

@@ -59,12 +59,14 @@ final class ServerSql implements Repositories.Servers {
             """;
 
     /**
-     * What the customer's list shows of a server ({@link #listed}, on PostgreSQL): 11 of its columns,
-     * no usage, and the catalog's number for the plan, image and location taken from memory. A page of
-     * 50 cost PostgreSQL and the JDBC driver a quarter less than {@link #SELECT_LEAN}'s (bench/RESULTS.md).
+     * What the customer's list shows of a server ({@link #listed}, on PostgreSQL): 10 of its columns,
+     * no usage, and the catalog's number for the plan, image and location taken from memory; the
+     * address as shown ({@link Server#shown}: none before the server is provisioned). A page of 50
+     * cost PostgreSQL and the JDBC driver a quarter less than {@link #SELECT_LEAN}'s (bench/RESULTS.md).
      */
     static final String LISTED_LEAN = """
-            SELECT s.id, s.name, s.hostname, s.status, s.location_id, s.plan_id, s.os_id, s.ipv4, s.provisioned_at,
+            SELECT s.id, s.name, s.hostname, s.status, s.location_id, s.plan_id, s.os_id,
+                   CASE WHEN s.provisioned_at IS NULL THEN NULL ELSE s.ipv4 END AS ipv4,
                    s.created_at, s.updated_at, v.version AS catalog_version
               FROM servers s
               JOIN catalog_version v ON v.id = 1
@@ -91,7 +93,7 @@ final class ServerSql implements Repositories.Servers {
     private static final Rows.Columns L = Rows.Columns.of(LISTED_LEAN);
     private static final int L_ID = L.at("id"), L_NAME = L.at("name"), L_HOSTNAME = L.at("hostname"), L_STATUS = L.at("status"),
             L_LOCATION = L.at("location_id"), L_PLAN = L.at("plan_id"), L_OS = L.at("os_id"), L_IPV4 = L.at("ipv4"),
-            L_PROVISIONED = L.at("provisioned_at"), L_CREATED = L.at("created_at"), L_UPDATED = L.at("updated_at"),
+            L_CREATED = L.at("created_at"), L_UPDATED = L.at("updated_at"),
             L_CATALOG_VERSION = L.at("catalog_version"), L_TOTAL = L_CATALOG_VERSION + 1;
 
     /** A server as {@link #SELECT} reads it, catalog columns and all. */
@@ -113,7 +115,7 @@ final class ServerSql implements Repositories.Servers {
         return r -> {
             catalog.check(r.getLong(L_CATALOG_VERSION));
             return new ListedServer(r.getLong(L_ID), r.getString(L_NAME), r.getString(L_HOSTNAME), Status.fromDb(r.getString(L_STATUS)),
-                    Server.shown(Rows.instant(r, L_PROVISIONED), r.getString(L_IPV4)), catalog.locationCode(r.getLong(L_LOCATION)),
+                    r.getString(L_IPV4), catalog.locationCode(r.getLong(L_LOCATION)),
                     catalog.plan(r.getLong(L_PLAN)), catalog.image(r.getLong(L_OS)), Rows.instant(r, L_CREATED),
                     Rows.instant(r, L_UPDATED));
         };
