@@ -62,10 +62,11 @@ print(json.dumps({"scenario": name, "db": kind, "bytes": size, "nginx_rps": ceil
 PY
 }
 
-# Warm the JIT on every path first: a JVM's first seconds say little about its steady state.
+# Warm the JIT on every path first, until its rate is steady: a JVM's first seconds say little about
+# its steady state.
 export VPSD_TOKEN=$big VPSD_IDS=1-10000
 for path in /api/v1/servers/5000/ "/api/v1/servers/?page_size=50" "/api/v1/servers/?page_size=50&status=active"; do
-  wrk -t2 -c64 -d10s -H "Authorization: Bearer $big" "$base$path" >/dev/null
+  warm_until_steady "$base$path"
 done
 wrk -t2 -c64 -d10s -s "$BENCH/wrk/patch.lua" "$base" >/dev/null
 

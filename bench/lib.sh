@@ -138,6 +138,21 @@ nginx_stop() { nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null || true; rm
 
 # wrk_median URL [SCRIPT]: a short warm-up, then RUNS runs; prints the median run as JSON (by rps).
 # VPSD_TOKEN (and VPSD_IDS for the scripts) must be exported; HEADER_TOKEN=1 adds the bearer header.
+# warm_until_steady URL: wrk (the scenarios' settings, the bench token) in 5 s runs until one run's rate is
+# within 3% of the run before, at most 12 runs (60 s). A fixed 10 s was not enough on 2 cores: the JIT's
+# compiler threads share them with the load, and the page's rate still rose from run to run of a scenario.
+warm_until_steady() {
+  local url=$1 prev=0 rps i
+  for i in $(seq 1 12); do
+    rps=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d5s -H "Authorization: Bearer $VPSD_TOKEN" "$url" \
+      | awk '/Requests\/sec/ {printf "%d", $2}')
+    rps=${rps:-0}
+    echo "warm-up $url: ${rps}/s" >&2
+    if [ "$prev" -gt 0 ] && [ $(( (rps > prev ? rps - prev : prev - rps) * 100 )) -lt $(( prev * 3 )) ]; then return 0; fi
+    prev=$rps
+  done
+}
+
 wrk_median() {
   local url=$1 script=${2:-}
   local args=(-t"$WRK_THREADS" -c"$CONNECTIONS" --latency)
