@@ -13,7 +13,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * vpsd's logging, set up in code (found by logback through {@code java.util.ServiceLoader}): logs go
  * to standard error, since standard output is for what a command prints (tokens, listings); vpsd's own
  * at {@code VPSD_LOG_LEVEL} (INFO unless set), everything else at WARN. Reading the same from an XML
- * file took logback 0.07-0.1 s of every start (bench/RESULTS.md). A file named by
+ * file took logback 44-59 ms of every start, this 21-28 ms (bench/RESULTS.md). A file named by
  * {@code -Dlogback.configurationFile=...}, or a {@code logback-test.xml} on the class path, is used
  * instead, as logback always does.
  */

@@ -28,15 +28,10 @@ public record Server(
 
     /** Addresses are shown once the server has been provisioned. */
     public String visibleIpv4() {
-        return shown(provisionedAt, ipv4);
+        return provisionedAt == null ? null : ipv4;
     }
 
     public String visibleIpv6() {
-        return shown(provisionedAt, ipv6);
-    }
-
-    /** An address as shown: none before the server is provisioned. */
-    public static String shown(Instant provisionedAt, String address) {
-        return provisionedAt == null ? null : address;
+        return provisionedAt == null ? null : ipv6;
     }
 }

@@ -10,8 +10,6 @@ import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.config.ConfigRegistry;
 import org.jdbi.v3.core.mapper.ColumnMapper;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The connection pool, JDBI and the schema. Opening a database migrates it to the newest schema
@@ -19,7 +17,6 @@ import org.slf4j.LoggerFactory;
  * gets there first.
  */
 public final class Database implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     /** Which engine is behind the JDBC URL. */
     public enum Kind {

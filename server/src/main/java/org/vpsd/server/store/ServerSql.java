@@ -61,7 +61,7 @@ final class ServerSql implements Repositories.Servers {
     /**
      * What the customer's list shows of a server ({@link #listed}, on PostgreSQL): 10 of its columns,
      * no usage, and the catalog's number for the plan, image and location taken from memory; the
-     * address as shown ({@link Server#shown}: none before the server is provisioned). A page of 50
+     * address as shown ({@link Server#visibleIpv4}: none before the server is provisioned). A page of 50
      * cost PostgreSQL and the JDBC driver a quarter less than {@link #SELECT_LEAN}'s (bench/RESULTS.md).
      */
     static final String LISTED_LEAN = """
@@ -384,7 +384,8 @@ final class ServerSql implements Repositories.Servers {
             return new Repositories.Page(count, offset < count ? pageH2(filter, offset, limit) : List.of());
         }
         long[] total = {0};
-        List<Server> servers = withCatalog((select, reader) -> pagePostgres(filter, offset, limit, select, ID, PAGE_TOTAL, reader, total));
+        List<Server> servers = withCatalog((select, reader) -> pagePostgres(filter, offset, limit, select, ID, PAGE_TOTAL, reader,
+                Server::id, total));
         return new Repositories.Page(total[0], servers);
     }
 
@@ -396,24 +397,26 @@ final class ServerSql implements Repositories.Servers {
         }
         long[] total = {0};
         List<ListedServer> servers = withSnapshot(snapshot -> pagePostgres(filter, offset, limit, LISTED_LEAN, L_ID, L_TOTAL,
-                listed(snapshot), total));
+                listed(snapshot), ListedServer::id, total));
         return new Repositories.ListedPage(total[0], servers);
     }
 
     /**
      * A page of {@code select}'s rows and the filter's total in one statement on PostgreSQL (one
      * snapshot, one round trip): the total from the counter rows, the page joined to it laterally, so
-     * that an empty page still brings the total. {@code total[0]} gets it.
+     * that an empty page still brings the total. {@code total[0]} gets it. The page is put in id order
+     * here: sorting the joined rows again in the statement took a quarter of PostgreSQL's time for a
+     * page of 50 (pgbench, one client: 0.213 against 0.138-0.164 ms).
      */
     private <T> List<T> pagePostgres(Repositories.ServerFilter filter, long offset, int limit, String select, int idColumn,
-            int totalColumn, Jdbc.Reader<T> reader, long[] total) {
+            int totalColumn, Jdbc.Reader<T> reader, java.util.function.ToLongFunction<T> id, long[] total) {
         // The provider's list by status: the status written into the statement (one of a few fixed words), so
         // that PostgreSQL's plan, made once for all values, knows whether the status is rare (read from the
         // status index) or common (the primary key), rather than walking the whole fleet for a rare one.
         boolean statusInline = filter.accountId() == null && filter.status() != null;
         String sql = "SELECT page.*, total.n FROM (SELECT COALESCE(SUM(s.n), 0) AS n FROM server_counts s" + where(filter, false)
                 + ") total LEFT JOIN LATERAL (" + select + where(filter, statusInline) + " ORDER BY s.id LIMIT ? OFFSET ?) page"
-                + " ON TRUE ORDER BY page.id";
+                + " ON TRUE";
         List<T> rows = Jdbc.list(h, sql, ps -> {
             int i = bind(ps, filter, false);
             i = bind(ps, filter, statusInline, i);
@@ -424,6 +427,7 @@ final class ServerSql implements Repositories.Servers {
             return r.getObject(idColumn) == null ? null : reader.read(r);
         });
         rows.removeIf(java.util.Objects::isNull);
+        rows.sort(java.util.Comparator.comparingLong(id));
         return rows;
     }
 
