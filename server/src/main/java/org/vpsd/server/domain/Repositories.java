@@ -3,6 +3,7 @@ package org.vpsd.server.domain;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -263,6 +264,13 @@ public interface Repositories {
         /** Removes the finished task if it is still this generation and held by owner. */
         boolean finish(long serverId, int generation, String owner);
 
+        /**
+         * {@link #finish} and, if it removed the task, whether the server's account is suspended, as
+         * committed when this call began (after the locks taken before it); empty if the task was not
+         * removed. One statement where the database allows.
+         */
+        Optional<Boolean> finishSeeingSuspension(long serverId, int generation, String owner, long accountId);
+
         /** Lets go of a claim without changing the task (a superseded step). */
         void release(long serverId, String owner);
 
@@ -292,6 +300,12 @@ public interface Repositories {
         /** Gives the server a free address of the family in the location; empty when none is free. */
         Optional<String> allocate(long serverId, long locationId, int family, Instant now);
 
+        /**
+         * Gives the server a free address of each family (4 and 6), as {@link #allocate} does for
+         * each; a family with none free is left out of the answer.
+         */
+        Map<Integer, String> allocateBoth(long serverId, long locationId, Instant now);
+
         Optional<String> heldBy(long serverId, int family);
 
         void releaseAll(long serverId, Instant now);
@@ -299,7 +313,8 @@ public interface Repositories {
         /** Adds the addresses to the pool (ignoring ones already there); returns how many were new. */
         int addToPool(long locationId, long rangeId, int family, List<String> addresses);
 
-        Optional<Location.AddressRange> rangeOf(String address);
+        /** The ranges of those addresses that are in a pool, by address: one read for all. */
+        Map<String, Location.AddressRange> rangesOf(List<String> addresses);
     }
 
     interface SshKeys {

@@ -26,6 +26,12 @@ public record Server(
         String statusDetail,
         Usage usage) {
 
+    /** The same server with its addresses and host (as provisioning places it). */
+    public Server placed(String newIpv4, String newIpv6, Long newHostId) {
+        return new Server(id, accountId, name, hostname, status, locationId, locationCode, plan, os, sshKeyId, backupsEnabled,
+                newIpv4, newIpv6, newHostId, hourlyPrice, createdAt, updatedAt, provisionedAt, statusDetail, usage);
+    }
+
     /** Addresses are shown once the server has been provisioned. */
     public String visibleIpv4() {
         return provisionedAt == null ? null : ipv4;

@@ -163,6 +163,10 @@ public final class SimulatedHypervisor implements Hypervisor {
 
     @Override
     public void create(VmSpec spec) {
+        // Usually there is no machine of that name and no fault to meet: one statement does it.
+        if (store.insertUnlessFaulted(building(spec, clock.instant()), "create")) {
+            return;
+        }
         faultable("create", tx -> {
             Instant now = clock.instant();
             Optional<SimVm> existing = tx.lock(spec.name());
@@ -170,10 +174,15 @@ public final class SimulatedHypervisor implements Hypervisor {
                 return null;
             }
             existing.ifPresent(v -> tx.delete(v.name()));
-            tx.insert(new SimVm(spec.name(), spec.hostUri(), spec.vcpus(), spec.memoryMb(), spec.storageGb(), BUILDING,
-                    after(120, 300), 0, null, 0, now));
+            tx.insert(building(spec, now));
             return null;
         });
+    }
+
+    /** A new machine, building for its first boot. */
+    private SimVm building(VmSpec spec, Instant now) {
+        return new SimVm(spec.name(), spec.hostUri(), spec.vcpus(), spec.memoryMb(), spec.storageGb(), BUILDING,
+                after(120, 300), 0, null, 0, now);
     }
 
     @Override

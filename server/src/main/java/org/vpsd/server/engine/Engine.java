@@ -21,7 +21,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.vpsd.server.domain.Account;
 import org.vpsd.server.domain.Operation;
 import org.vpsd.server.domain.Repositories;
 import org.vpsd.server.domain.Server;
@@ -215,25 +214,30 @@ public final class Engine implements WorkSignal, AutoCloseable {
         }
     }
 
+    /** A step to run at once, and the server as the step before left it (null: read it). */
+    private record Then(Repositories.Task task, Server server) {}
+
     /** Runs steps of one task for as long as they follow each other at once, then commits and lets go. */
     private void run(Repositories.Task claimed, String owner) {
-        Repositories.Task task = claimed;
+        Then then = new Then(claimed, null);
         int waitsInPlace = 0;
-        while (task != null && active) {
-            Repositories.Task next = runStep(task, owner, waitsInPlace < MAX_WAITS_IN_PLACE);
-            waitsInPlace = next == task ? waitsInPlace + 1 : 0;
-            task = next;
+        while (then != null && active) {
+            Then next = runStep(then, owner, waitsInPlace < MAX_WAITS_IN_PLACE);
+            waitsInPlace = next != null && next.task() == then.task() ? waitsInPlace + 1 : 0;
+            then = next;
         }
-        if (task != null) {
+        if (then != null) {
             release(claimed.serverId(), owner);
         }
     }
 
-    /** One step; returns the task to run next at once, or null when the task was committed or let go. */
-    private Repositories.Task runStep(Repositories.Task task, String owner, boolean mayWaitInPlace) {
-        // The server and its machine's reference in one read.
-        Optional<Map.Entry<Server, VmRef>> found = tx.read(r -> r.servers().find(task.serverId())
-                .map(server -> Map.entry(server, machines.ref(r, server))));
+    /** One step; returns the step to run next at once, or null when the task was committed or let go. */
+    private Then runStep(Then then, String owner, boolean mayWaitInPlace) {
+        Repositories.Task task = then.task();
+        // The server and its machine's reference in one read, unless the step before left the server as it knows.
+        Optional<VmRef> known = then.server() == null ? Optional.empty() : machines.refWithoutRead(then.server());
+        Optional<Map.Entry<Server, VmRef>> found = known.isPresent() ? Optional.of(Map.entry(then.server(), known.get()))
+                : tx.read(r -> r.servers().find(task.serverId()).map(server -> Map.entry(server, machines.ref(r, server))));
         if (found.isEmpty()) {
             tx.run(r -> r.tasks().finish(task.serverId(), task.generation(), owner));
             return null;
@@ -265,26 +269,25 @@ public final class Engine implements WorkSignal, AutoCloseable {
         };
     }
 
-    private Repositories.Task advance(Repositories.Task task, String owner, StepResult.Next next, boolean mayWaitInPlace) {
+    private Then advance(Repositories.Task task, String owner, StepResult.Next next, boolean mayWaitInPlace) {
         if (mayWaitInPlace && next.writes() == null && next.delay().compareTo(WAIT_IN_PLACE) <= 0 && next.step() == task.step()
                 && task.attempts() == 0 && Objects.equals(next.state(), task.state()) && Objects.equals(next.deadline(), task.deadline())) {
             // The same step again within milliseconds (a machine that settles that soon: the simulator at a fast
             // time scale), nothing to save: the claim is kept and the step rerun here, instead of saving the same
             // progress and claiming the task again. The saved progress is the same, so a crash meanwhile loses nothing.
             sleep(Math.max(1, next.delay().toMillis()));
-            return task;
+            return new Then(task, null);
         }
         Instant runAt = clock.instant().plus(next.delay());
         boolean immediate = next.delay().isZero() && next.step() != task.step();
         var progress = new Repositories.Progress(next.step(), runAt, next.deadline(), next.state(), 0, null);
+        Server[] written = {null};
         boolean saved;
         try {
             saved = tx.inTransaction(r -> {
-                if (next.writes() != null) {
-                    // The step's writes first (they lock the server's row, as every other writer does before
-                    // the task's), and undone with the transaction if the task is no longer this claim's.
-                    next.writes().accept(r);
-                }
+                // The step's writes first (they lock the server's row, as every other writer does before
+                // the task's), and undone with the transaction if the task is no longer this claim's.
+                written[0] = next.writes() == null ? null : next.writes().apply(r);
                 if (!r.tasks().advance(task.serverId(), task.generation(), owner, progress, immediate)) {
                     throw new Superseded();
                 }
@@ -307,8 +310,8 @@ public final class Engine implements WorkSignal, AutoCloseable {
             return null;
         }
         if (immediate) {
-            return new Repositories.Task(task.serverId(), task.operation(), next.step(), task.generation(), 0, runAt,
-                    next.deadline(), next.state(), null);
+            return new Then(new Repositories.Task(task.serverId(), task.operation(), next.step(), task.generation(), 0, runAt,
+                    next.deadline(), next.state(), null), written[0]);
         }
         wakeAt(next.delay());
         return null;
@@ -321,7 +324,7 @@ public final class Engine implements WorkSignal, AutoCloseable {
         }
     }
 
-    private Repositories.Task retry(Repositories.Task task, String owner, RuntimeException e) {
+    private Then retry(Repositories.Task task, String owner, RuntimeException e) {
         int attempts = task.attempts() + 1;
         String message = e instanceof VmNotFoundException || e.getMessage() == null ? e.toString() : e.getMessage();
         if (attempts >= cfg.maxAttempts()) {
@@ -361,11 +364,11 @@ public final class Engine implements WorkSignal, AutoCloseable {
             // new status, or this one waits for it and then reads the account suspended. The account's row
             // itself is not locked: all of an account's servers finishing at once do not queue on it.
             r.servers().lock(server.id());
-            if (!r.tasks().finish(server.id(), task.generation(), owner)) {
+            Optional<Boolean> suspended = r.tasks().finishSeeingSuspension(server.id(), task.generation(), owner, server.accountId());
+            if (suspended.isEmpty()) {
                 return null;
             }
-            Account account = r.accounts().find(server.accountId()).orElseThrow();
-            Status to = Suspensions.settle(op, account.suspended());
+            Status to = Suspensions.settle(op, suspended.get());
             if (op == Operation.DELETE) {
                 r.addresses().releaseAll(server.id(), now);
                 if (server.hostId() != null) {

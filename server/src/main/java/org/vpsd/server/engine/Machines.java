@@ -1,6 +1,7 @@
 package org.vpsd.server.engine;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.vpsd.server.domain.IpRanges;
 import org.vpsd.server.domain.Location;
@@ -54,7 +55,15 @@ public final class Machines {
      * and drivers report no such machine. Only building it ({@link #spec}) needs the host.
      */
     VmRef ref(Repositories r, Server s) {
-        Optional<Location.Host> host = s.hostId() == null ? Optional.empty() : r.catalog().host(s.hostId());
+        return ref(s, s.hostId() == null ? Optional.empty() : r.catalog().host(s.hostId()));
+    }
+
+    /** {@link #ref} where it needs no read (the server is on no host of the catalog's); empty otherwise. */
+    Optional<VmRef> refWithoutRead(Server s) {
+        return s.hostId() == null ? Optional.of(ref(s, Optional.empty())) : Optional.empty();
+    }
+
+    private VmRef ref(Server s, Optional<Location.Host> host) {
         if (host.isEmpty() && hv.defaultHostUri(s.locationCode()) == null) {
             return new VmRef(name(s.id()), null);
         }
@@ -66,9 +75,11 @@ public final class Machines {
         Optional<Location.Host> host = s.hostId() == null ? Optional.empty() : r.catalog().host(s.hostId());
         String key = s.sshKeyId() == null ? null
                 : r.sshKeys().find(s.accountId(), s.sshKeyId()).map(k -> k.publicKey()).orElse(null);
-        Optional<Location.AddressRange> v4Range = s.ipv4() == null ? Optional.empty() : r.addresses().rangeOf(s.ipv4());
+        List<String> held = java.util.stream.Stream.of(s.ipv4(), s.ipv6()).filter(java.util.Objects::nonNull).toList();
+        Map<String, Location.AddressRange> ranges = r.addresses().rangesOf(held);
+        Optional<Location.AddressRange> v4Range = Optional.ofNullable(s.ipv4()).map(ranges::get);
         VmSpec.Address v4 = address(s.ipv4(), 4, v4Range);
-        VmSpec.Address v6 = address(s.ipv6(), 6, s.ipv6() == null ? Optional.empty() : r.addresses().rangeOf(s.ipv6()));
+        VmSpec.Address v6 = address(s.ipv6(), 6, Optional.ofNullable(s.ipv6()).map(ranges::get));
         List<String> dns = v4Range.map(Location.AddressRange::dns).orElse(List.of());
         return new VmSpec(name(s.id()), hostUri(s, host), host.map(Location.Host::domainType).orElse("kvm"),
                 host.map(Location.Host::bridge).orElse(null), s.plan().vcpus(), s.plan().memoryMb(), s.plan().storageGb(),

@@ -2,6 +2,7 @@ package org.vpsd.server.engine;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.vpsd.server.domain.Location;
 import org.vpsd.server.domain.Repositories;
@@ -32,9 +33,10 @@ final class ProvisionOp implements OperationHandler {
     private StepResult place(Step s) {
         Server server = s.server;
         return s.go(1, s.cfg.provisionTimeout()).with(r -> {
-            String v4 = r.addresses().allocate(server.id(), server.locationId(), 4, s.now())
+            Map<Integer, String> addresses = r.addresses().allocateBoth(server.id(), server.locationId(), s.now());
+            String v4 = Optional.ofNullable(addresses.get(4))
                     .orElseThrow(() -> new StepFailure("No free IPv4 address left in " + server.locationCode() + "."));
-            String v6 = r.addresses().allocate(server.id(), server.locationId(), 6, s.now())
+            String v6 = Optional.ofNullable(addresses.get(6))
                     .orElseThrow(() -> new StepFailure("No free IPv6 address left in " + server.locationCode() + "."));
             Long hostId = server.hostId();
             if (hostId == null) {
@@ -46,6 +48,7 @@ final class ProvisionOp implements OperationHandler {
                 }
             }
             r.servers().place(server.id(), v4, v6, hostId);
+            return server.placed(v4, v6, hostId);
         });
     }
 
@@ -59,7 +62,7 @@ final class ProvisionOp implements OperationHandler {
     }
 
     private StepResult create(Step s) {
-        // The server as this step read it: placed by the step before, which committed.
+        // The server as the step before left it (placed, committed).
         var spec = s.tx.read(r -> machines.spec(r, s.server));
         s.hv.create(spec);
         // A machine is usually running once created: look at once, rather than in a step (and a transaction) of its own.

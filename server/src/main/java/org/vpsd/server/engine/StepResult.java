@@ -2,8 +2,9 @@ package org.vpsd.server.engine;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.vpsd.server.domain.Repositories;
+import org.vpsd.server.domain.Server;
 
 /** What one step of an operation decided. */
 sealed interface StepResult {
@@ -12,14 +13,16 @@ sealed interface StepResult {
      * Run step {@code step} after {@code delay}, with {@code deadline} and {@code state} saved for it.
      * {@code writes}, if not null, are the step's own database changes: they commit in the same
      * transaction as this progress, or not at all (the task was taken over meanwhile, or they failed).
+     * They return the server as they leave it, which a next step run at once is given instead of
+     * reading it again.
      */
-    record Next(int step, Duration delay, Instant deadline, String state, Consumer<Repositories> writes) implements StepResult {
+    record Next(int step, Duration delay, Instant deadline, String state, Function<Repositories, Server> writes) implements StepResult {
         Next(int step, Duration delay, Instant deadline, String state) {
             this(step, delay, deadline, state, null);
         }
 
         /** The same progress, saved together with {@code writes}. */
-        Next with(Consumer<Repositories> writes) {
+        Next with(Function<Repositories, Server> writes) {
             return new Next(step, delay, deadline, state, writes);
         }
     }

@@ -1,7 +1,9 @@
 package org.vpsd.server.store;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -45,6 +47,26 @@ final class AddressSql implements Repositories.Addresses {
                             ) AND server_id IS NULL AND NOT EXISTS (SELECT 1 FROM held)
                             RETURNING address)
             SELECT address FROM held UNION ALL SELECT address FROM taken""";
+
+    /**
+     * On PostgreSQL, a server's first two addresses in one statement: for each family, the address the
+     * server already holds, else the lowest never-used one, taken. A family with neither comes back
+     * without a row, and is allocated the general way.
+     */
+    private static final String HELD_OR_TAKE_NEVER_USED_BOTH = """
+            WITH held AS (SELECT family, address FROM ip_addresses WHERE server_id = ? AND family IN (4, 6)),
+                 taken4 AS (""" + take(4) + """
+            ), taken6 AS (""" + take(6) + """
+            )
+            SELECT family, address FROM held UNION ALL SELECT family, address FROM taken4
+            UNION ALL SELECT family, address FROM taken6""";
+
+    /** The lowest never-used address of the family, taken unless the server holds one ({@code held}); parameters: server, location. */
+    private static String take(int family) {
+        return "UPDATE ip_addresses SET server_id = ?, released_at = NULL WHERE id = ("
+                + NEVER_USED.replace("SELECT id, address", "SELECT id").replace("family = ?", "family = " + family) + LOCK
+                + ") AND server_id IS NULL AND NOT EXISTS (SELECT 1 FROM held WHERE family = " + family + ") RETURNING family, address";
+    }
 
     private final Handle h;
 
@@ -93,6 +115,26 @@ final class AddressSql implements Repositories.Addresses {
             }
         }
         return Optional.empty();
+    }
+
+    @Override
+    public Map<Integer, String> allocateBoth(long serverId, long locationId, Instant now) {
+        Map<Integer, String> got = new HashMap<>();
+        if (!Sql.isH2(h)) {
+            Jdbc.list(h, HELD_OR_TAKE_NEVER_USED_BOTH, ps -> {
+                ps.setLong(1, serverId);
+                ps.setLong(2, serverId);
+                ps.setLong(3, locationId);
+                ps.setLong(4, serverId);
+                ps.setLong(5, locationId);
+            }, rs -> Map.entry(rs.getInt(1), rs.getString(2))).forEach(e -> got.put(e.getKey(), e.getValue()));
+        }
+        for (int family : new int[] {4, 6}) {
+            if (!got.containsKey(family)) {
+                allocate(serverId, locationId, family, now).ifPresent(address -> got.put(family, address));
+            }
+        }
+        return got;
     }
 
     private record Free(long id, String address) {}
@@ -147,10 +189,21 @@ final class AddressSql implements Repositories.Addresses {
     }
 
     @Override
-    public Optional<Location.AddressRange> rangeOf(String address) {
-        return Jdbc.first(h, "SELECT r.family, r.cidr, r.gateway, r.dns FROM ip_addresses a JOIN address_ranges r ON r.id = a.range_id "
-                        + "WHERE a.address = ?", ps -> ps.setString(1, address),
-                r -> new Location.AddressRange(r.getInt(1), r.getString(2), r.getString(3),
-                        r.getString(4) == null || r.getString(4).isBlank() ? List.of() : List.of(r.getString(4).split(","))));
+    public Map<String, Location.AddressRange> rangesOf(List<String> addresses) {
+        if (addresses.isEmpty()) {
+            return Map.of();
+        }
+        String in = String.join(", ", java.util.Collections.nCopies(addresses.size(), "?"));
+        Map<String, Location.AddressRange> ranges = new HashMap<>();
+        for (var row : Jdbc.list(h, "SELECT a.address, r.family, r.cidr, r.gateway, r.dns FROM ip_addresses a "
+                        + "JOIN address_ranges r ON r.id = a.range_id WHERE a.address IN (" + in + ")", ps -> {
+                    for (int i = 0; i < addresses.size(); i++) {
+                        ps.setString(i + 1, addresses.get(i));
+                    }
+                }, r -> Map.entry(r.getString(1), new Location.AddressRange(r.getInt(2), r.getString(3), r.getString(4),
+                        r.getString(5) == null || r.getString(5).isBlank() ? List.of() : List.of(r.getString(5).split(",")))))) {
+            ranges.put(row.getKey(), row.getValue());
+        }
+        return ranges;
     }
 }

@@ -35,13 +35,17 @@ final class CreateBatchSql {
      * the price, the location's id and the "created" event's text (null when the plan, the image or the
      * location is missing or unavailable), whether the SSH key is the account's and whether a live server
      * of the account holds the name. No row at all when the account does not exist.
+     * Planned at each call ({@link Jdbc#listPlannedEachTime}): a plan kept from when the account's
+     * servers were few read all of them into a hash for every batch as they grew (bench/RESULTS.md).
+     * The two checks are scalar subqueries, which cannot be planned that way at all.
      */
     private static final String OFFERS_PG = """
             SELECT q.ord, a.balance, p.hourly_price, l.id AS location_id,
                    'Created: ' || p.name || ', ' || o.name || ', ' || l.code || '.' AS event,
                    (q.ssh_key_id IS NULL
-                    OR EXISTS (SELECT 1 FROM ssh_keys k WHERE k.id = q.ssh_key_id AND k.account_id = a.id)) AS key_ok,
-                   EXISTS (SELECT 1 FROM servers s WHERE s.account_id = a.id AND s.live_name = q.name) AS name_taken
+                    OR COALESCE((SELECT k.account_id FROM ssh_keys k WHERE k.id = q.ssh_key_id) = a.id, FALSE)) AS key_ok,
+                   (SELECT s.id FROM servers s WHERE s.account_id = a.id AND s.live_name = q.name
+                     ORDER BY s.account_id, s.live_name LIMIT 1) IS NOT NULL AS name_taken
               FROM (SELECT id, balance FROM accounts WHERE id = ? FOR UPDATE) a
              CROSS JOIN unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]),
                                CAST(? AS TEXT[])) WITH ORDINALITY AS q(plan_id, os_id, location_code, ssh_key_id, name, ord)
@@ -124,7 +128,7 @@ final class CreateBatchSql {
     /** Locks the account's row; fills the usable offers by order index; the balance, or null without an account. */
     private BigDecimal offersPg(List<NewServer> orders, Map<Integer, Offer> offers) {
         BigDecimal[] balance = {null};
-        Jdbc.list(h, OFFERS_PG, ps -> {
+        Jdbc.listPlannedEachTime(h, OFFERS_PG, ps -> {
             Connection c = ps.getConnection();
             ps.setLong(1, orders.get(0).accountId());
             ps.setArray(2, c.createArrayOf("bigint", orders.stream().map(NewServer::planId).toArray()));

@@ -126,6 +126,24 @@ final class Jdbc {
         }
     }
 
+    /**
+     * As {@link #list}, but planned anew at every execution on PostgreSQL (an unnamed statement), from
+     * the tables' sizes as they are then. For the few statements whose best plan changes as a table
+     * grows from empty (a probe per row against reading the whole table into a hash): a plan kept for a
+     * connection's life, made while the table was small, went on reading all of it as it filled
+     * (bench/RESULTS.md). Planning costs these statements a few hundred microseconds.
+     */
+    static <T> List<T> listPlannedEachTime(Handle h, String sql, Binder binder, Reader<T> reader) {
+        try (PreparedStatement ps = h.getConnection().prepareStatement(sql)) {
+            if (ps.isWrapperFor(org.postgresql.PGStatement.class)) {
+                ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
+            }
+            return rows(ps, binder, reader, Integer.MAX_VALUE);
+        } catch (SQLException e) {
+            throw new UnableToExecuteStatementException(e, null);
+        }
+    }
+
     private static <T> List<T> rows(PreparedStatement ps, Binder binder, Reader<T> reader, int max) throws SQLException {
         binder.bind(ps);
         try (ResultSet rs = ps.executeQuery()) {

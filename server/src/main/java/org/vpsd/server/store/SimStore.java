@@ -96,6 +96,35 @@ public final class SimStore {
         return StoreUnavailableException.down(e);
     }
 
+    /**
+     * Inserts the machine in one statement, in a transaction of its own, unless one of that name exists
+     * or a fault is set for {@code operation}; true if inserted. The usual create: when it returns false
+     * the caller takes the general way (a transaction that locks, looks at the fault and decides).
+     */
+    public boolean insertUnlessFaulted(SimVm vm, String operation) {
+        health.check();
+        try {
+            boolean inserted = jdbi.withHandle(h -> Jdbc.update(h, "INSERT INTO sim_domains (phase, phase_until, boot_count, "
+                    + "running_since, run_millis, name, host, vcpus, memory_mb, storage_gb, created_at) "
+                    + "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM sim_faults WHERE operation = ?) "
+                    + "ON CONFLICT DO NOTHING", ps -> {
+                        Tx.bindState(ps, vm);
+                        ps.setString(7, vm.host());
+                        ps.setInt(8, vm.vcpus());
+                        ps.setInt(9, vm.memoryMb());
+                        ps.setInt(10, vm.storageGb());
+                        Jdbc.setInstant(ps, 11, vm.createdAt());
+                        ps.setString(12, operation);
+                    }) == 1);
+            if (inserted) {
+                database.awaitDurable();
+            }
+            return inserted;
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
     /** A machine (if there is one of that name) and whether a fault is set for an operation, read together. */
     public record Peek(Optional<SimVm> vm, boolean faultSet) {}
 

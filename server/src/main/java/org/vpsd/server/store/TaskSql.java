@@ -53,13 +53,26 @@ final class TaskSql implements Repositories.Tasks {
 
     @Override
     public List<Repositories.Task> claim(String owner, Instant now, Instant leaseUntil, int limit) {
+        if (!Sql.isH2(h)) {
+            // One statement: the due rows picked and locked, leased by primary key, and returned. Planned at
+            // each claim: the table is a queue, empty one moment and holding thousands of rows the next,
+            // and a plan kept from an empty moment read all of it for every claim.
+            return Jdbc.listPlannedEachTime(h, "WITH due AS (SELECT server_id FROM server_tasks WHERE run_at <= ? "
+                    + "AND (lease_until IS NULL OR lease_until < ?) ORDER BY run_at LIMIT ? FOR UPDATE SKIP LOCKED) "
+                    + "UPDATE server_tasks t SET lease_owner = ?, lease_until = ? FROM due "
+                    + "WHERE t.server_id = due.server_id AND (t.lease_until IS NULL OR t.lease_until < ?) RETURNING t.*", ps -> {
+                        Jdbc.setInstant(ps, 1, now);
+                        Jdbc.setInstant(ps, 2, now);
+                        ps.setInt(3, limit);
+                        ps.setString(4, owner);
+                        Jdbc.setInstant(ps, 5, leaseUntil);
+                        Jdbc.setInstant(ps, 6, now);
+                    }, r -> ROW.map(r, null));
+        }
         // On H2 the due index is named and its order stands for ORDER BY run_at (see Sql.isH2): with
         // ORDER BY, H2 would read, sort and lock every due row for each claim.
-        String candidates = Sql.isH2(h)
-                ? "SELECT server_id FROM server_tasks USE INDEX (server_tasks_due) WHERE run_at <= :now "
-                        + "AND (lease_until IS NULL OR lease_until < :now) LIMIT :limit FOR UPDATE SKIP LOCKED"
-                : "SELECT server_id FROM server_tasks WHERE run_at <= :now "
-                        + "AND (lease_until IS NULL OR lease_until < :now) ORDER BY run_at LIMIT :limit FOR UPDATE SKIP LOCKED";
+        String candidates = "SELECT server_id FROM server_tasks USE INDEX (server_tasks_due) WHERE run_at <= :now "
+                + "AND (lease_until IS NULL OR lease_until < :now) LIMIT :limit FOR UPDATE SKIP LOCKED";
         int n = h.createUpdate("UPDATE server_tasks SET lease_owner = :owner, lease_until = :until "
                         + "WHERE server_id IN (" + candidates + ") AND (lease_until IS NULL OR lease_until < :now)")
                 .bind("owner", owner).bind("until", leaseUntil).bind("now", now).bind("limit", limit).execute();
@@ -103,6 +116,24 @@ final class TaskSql implements Repositories.Tasks {
             ps.setInt(2, generation);
             ps.setString(3, owner);
         }) == 1;
+    }
+
+    @Override
+    public Optional<Boolean> finishSeeingSuspension(long serverId, int generation, String owner, long accountId) {
+        if (Sql.isH2(h)) {
+            if (!finish(serverId, generation, owner)) {
+                return Optional.empty();
+            }
+            return Optional.of(Jdbc.first(h, "SELECT suspended FROM accounts WHERE id = ?", ps -> ps.setLong(1, accountId),
+                    r -> r.getBoolean(1)).orElseThrow());
+        }
+        return Jdbc.first(h, "WITH done AS (DELETE FROM server_tasks WHERE server_id = ? AND generation = ? AND lease_owner = ? "
+                + "RETURNING server_id) SELECT a.suspended FROM done JOIN accounts a ON a.id = ?", ps -> {
+                    ps.setLong(1, serverId);
+                    ps.setInt(2, generation);
+                    ps.setString(3, owner);
+                    ps.setLong(4, accountId);
+                }, r -> r.getBoolean(1));
     }
 
     @Override
