@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The engine: 10,000 creates at the simulator's fastest time scale; the time until all are active,
 # transitions per second, and the CPU seconds per server of vpsd and (on PostgreSQL) of the database.
-# First WARM servers (5,000) are created and driven to active, untimed but reported: a fresh JVM
-# spends about half of vpsd's CPU in its JIT compilers for the first half minute (async-profiler,
-# bench/RESULTS.md), which a vpsd that has been running has long paid.
+# First WARM servers (15,000) are created and driven to active, untimed but reported: a fresh JVM
+# spends 40-48% of vpsd's CPU in its JIT compilers for its first 40 s under this load (async-profiler,
+# JFR's compilation events; bench/RESULTS.md), which a vpsd that has been running has long paid.
 #   WARM=N bench/engine.sh [h2|pg] [SERVERS]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 kind=${1:-h2}
@@ -29,7 +29,7 @@ db_cpu() {
     echo 0
   fi
 }
-warm=${WARM:-5000}
+warm=${WARM:-15000}
 w0=$(date +%s.%N)
 /usr/bin/python3 "$BENCH/creates.py" "$base" "$token" "$warm" 16 bench >/dev/null
 until [ "$(active_count)" -ge "$warm" ]; do sleep 0.2; done
