@@ -50,28 +50,34 @@ final class AddressSql implements Repositories.Addresses {
 
     /**
      * On PostgreSQL, a server's first two addresses in one statement: for each family, the address the
-     * server already holds, else the lowest never-used one, taken. A family with neither comes back
-     * without a row, and is allocated the general way.
+     * server already holds, else the lowest never-used one above the pool's hint ({@link AddressHints}),
+     * taken. A family with neither comes back without a row, and is allocated the general way.
      */
     private static final String HELD_OR_TAKE_NEVER_USED_BOTH = """
             WITH held AS (SELECT family, address FROM ip_addresses WHERE server_id = ? AND family IN (4, 6)),
                  taken4 AS (""" + take(4) + """
             ), taken6 AS (""" + take(6) + """
             )
-            SELECT family, address FROM held UNION ALL SELECT family, address FROM taken4
-            UNION ALL SELECT family, address FROM taken6""";
+            SELECT family, address, NULL FROM held UNION ALL SELECT family, address, id FROM taken4
+            UNION ALL SELECT family, address, id FROM taken6""";
 
-    /** The lowest never-used address of the family, taken unless the server holds one ({@code held}); parameters: server, location. */
+    /**
+     * The lowest never-used address of the family above an id, taken unless the server holds one
+     * ({@code held}); parameters: server, location, the id.
+     */
     private static String take(int family) {
-        return "UPDATE ip_addresses SET server_id = ?, released_at = NULL WHERE id = ("
-                + NEVER_USED.replace("SELECT id, address", "SELECT id").replace("family = ?", "family = " + family) + LOCK
-                + ") AND server_id IS NULL AND NOT EXISTS (SELECT 1 FROM held WHERE family = " + family + ") RETURNING family, address";
+        return "UPDATE ip_addresses SET server_id = ?, released_at = NULL WHERE id = (SELECT id FROM ip_addresses "
+                + "WHERE location_id = ? AND family = " + family + " AND server_id IS NULL AND released_at IS NULL AND id > ? "
+                + "ORDER BY id LIMIT 1" + LOCK + ") AND server_id IS NULL AND NOT EXISTS (SELECT 1 FROM held WHERE family = "
+                + family + ") RETURNING family, address, id";
     }
 
     private final Handle h;
+    private final AddressHints hints;
 
-    AddressSql(Handle h) {
+    AddressSql(Handle h, AddressHints hints) {
         this.h = h;
+        this.hints = hints;
     }
 
     @Override
@@ -125,9 +131,18 @@ final class AddressSql implements Repositories.Addresses {
                 ps.setLong(1, serverId);
                 ps.setLong(2, serverId);
                 ps.setLong(3, locationId);
-                ps.setLong(4, serverId);
-                ps.setLong(5, locationId);
-            }, rs -> Map.entry(rs.getInt(1), rs.getString(2))).forEach(e -> got.put(e.getKey(), e.getValue()));
+                ps.setLong(4, hints.after(locationId, 4));
+                ps.setLong(5, serverId);
+                ps.setLong(6, locationId);
+                ps.setLong(7, hints.after(locationId, 6));
+            }, rs -> {
+                int family = rs.getInt(1);
+                long id = rs.getLong(3);
+                if (!rs.wasNull()) {
+                    hints.took(locationId, family, id);
+                }
+                return Map.entry(family, rs.getString(2));
+            }).forEach(e -> got.put(e.getKey(), e.getValue()));
         }
         for (int family : new int[] {4, 6}) {
             if (!got.containsKey(family)) {

@@ -53,6 +53,7 @@ public final class Database implements AutoCloseable {
     private final DatabaseHealth health;
     private final GroupCommit groupCommit;
     private final CatalogCache catalogCache;
+    private final AddressHints addressHints = new AddressHints();
 
     private Database(HikariDataSource dataSource, HikariDataSource backgroundDataSource, Kind kind, String url) {
         this.dataSource = dataSource;
@@ -168,6 +169,11 @@ public final class Database implements AutoCloseable {
      */
     CatalogCache catalogCache() {
         return catalogCache;
+    }
+
+    /** Where this database's address pools' never-used addresses begin, as this process last saw (see {@link AddressHints}). */
+    AddressHints addressHints() {
+        return addressHints;
     }
 
     /** JDBI on the request pool. */

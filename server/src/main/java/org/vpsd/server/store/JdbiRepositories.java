@@ -7,10 +7,12 @@ import org.vpsd.server.domain.Repositories;
 final class JdbiRepositories implements Repositories {
     private final Handle h;
     private final CatalogCache catalog;
+    private final AddressHints addressHints;
 
-    JdbiRepositories(Handle h, CatalogCache catalog) {
+    JdbiRepositories(Handle h, CatalogCache catalog, AddressHints addressHints) {
         this.h = h;
         this.catalog = catalog;
+        this.addressHints = addressHints;
     }
 
     @Override
@@ -45,7 +47,7 @@ final class JdbiRepositories implements Repositories {
 
     @Override
     public Addresses addresses() {
-        return new AddressSql(h);
+        return new AddressSql(h, addressHints);
     }
 
     @Override
