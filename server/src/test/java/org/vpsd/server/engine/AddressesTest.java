@@ -15,23 +15,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.vpsd.server.testing.Catalogs;
 import org.vpsd.server.testing.Http;
 import org.vpsd.server.testing.TestServer;
 
 /** Addresses come from the location's pools, are never held twice, and return on delete. */
 class AddressesTest {
-    static final String SMALL_CATALOG = """
-            plans:
-              - {id: 1, name: Standard VPS, vcpus: 2, memory: 4096, storage: 80, bandwidth: 2048, price_hourly: 0.03}
-            os:
-              - {id: 5, name: Ubuntu 22.04 LTS, image: ubuntu-22.04}
-            locations:
-              - code: tiny
-                name: Tiny
-                ipv4: [{cidr: 192.0.2.0/29, gateway: 192.0.2.1}]
-                ipv6: [{cidr: "2001:db8:7::/64", gateway: "2001:db8:7::1", pool_size: 100}]
-            """;
-
     static long create(Http api, String name, String location) {
         var r = api.post("/api/v1/servers/", "{\"name\":\"" + name + "\",\"plan_id\":1,\"os_id\":5,\"location\":\"" + location + "\"}");
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
@@ -70,7 +59,7 @@ class AddressesTest {
     @Test
     void anExhaustedPoolFailsTheServerVisiblyAndADeleteGivesTheAddressBack() {
         try (TestServer s = TestServer.start()) {
-            assertThat(s.admin.put("/admin/v1/catalog/", SMALL_CATALOG).status()).isEqualTo(200);
+            assertThat(s.admin.put("/admin/v1/catalog/", Catalogs.TINY_POOL).status()).isEqualTo(200);
             Http api = s.customer(new BigDecimal("100"));
             List<Long> ids = new ArrayList<>();
             for (int i = 0; i < 5; i++) {

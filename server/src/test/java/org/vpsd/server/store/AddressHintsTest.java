@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.vpsd.server.testing.Catalogs;
 import org.vpsd.server.testing.Http;
 import org.vpsd.server.testing.TestServer;
 
@@ -16,22 +17,10 @@ import org.vpsd.server.testing.TestServer;
  * is given twice.
  */
 class AddressHintsTest {
-    static final String SMALL_CATALOG = """
-            plans:
-              - {id: 1, name: Standard VPS, vcpus: 2, memory: 4096, storage: 80, bandwidth: 2048, price_hourly: 0.03}
-            os:
-              - {id: 5, name: Ubuntu 22.04 LTS, image: ubuntu-22.04}
-            locations:
-              - code: tiny
-                name: Tiny
-                ipv4: [{cidr: 192.0.2.0/29, gateway: 192.0.2.1}]
-                ipv6: [{cidr: "2001:db8:7::/64", gateway: "2001:db8:7::1", pool_size: 100}]
-            """;
-
     @Test
     void freeAddressesBelowTheHintAreStillGiven() {
         try (TestServer s = TestServer.start()) {
-            assertThat(s.admin.put("/admin/v1/catalog/", SMALL_CATALOG).status()).isEqualTo(200);
+            assertThat(s.admin.put("/admin/v1/catalog/", Catalogs.TINY_POOL).status()).isEqualTo(200);
             Database db = s.app.backend.database;
             long location = db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM locations WHERE code = 'tiny'")
                     .mapTo(Long.class).one());
