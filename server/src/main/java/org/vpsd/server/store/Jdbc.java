@@ -131,7 +131,8 @@ final class Jdbc {
      * the tables' sizes as they are then. For the few statements whose best plan changes as a table
      * grows from empty (a probe per row against reading the whole table into a hash): a plan kept for a
      * connection's life, made while the table was small, went on reading all of it as it filled
-     * (bench/RESULTS.md). Planning costs these statements a few hundred microseconds.
+     * (bench/RESULTS.md). Planning costs a create batch's checks about 0.45 ms and a claim about 0.1 ms
+     * (EXPLAIN on a 100,000-server database, after the first).
      */
     static <T> List<T> listPlannedEachTime(Handle h, String sql, Binder binder, Reader<T> reader) {
         try (PreparedStatement ps = h.getConnection().prepareStatement(sql)) {
