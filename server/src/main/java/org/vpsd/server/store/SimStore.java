@@ -108,12 +108,7 @@ public final class SimStore {
                     + "running_since, run_millis, name, host, vcpus, memory_mb, storage_gb, created_at) "
                     + "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM sim_faults WHERE operation = ?) "
                     + "ON CONFLICT DO NOTHING", ps -> {
-                        Tx.bindState(ps, vm);
-                        ps.setString(7, vm.host());
-                        ps.setInt(8, vm.vcpus());
-                        ps.setInt(9, vm.memoryMb());
-                        ps.setInt(10, vm.storageGb());
-                        Jdbc.setInstant(ps, 11, vm.createdAt());
+                        Tx.bindNew(ps, vm);
                         ps.setString(12, operation);
                     }) == 1);
             if (inserted) {
@@ -160,14 +155,18 @@ public final class SimStore {
         public boolean insert(SimVm vm) {
             wrote = true;
             return Jdbc.update(h, "INSERT INTO sim_domains (phase, phase_until, boot_count, running_since, run_millis, name, host, vcpus, "
-                    + "memory_mb, storage_gb, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", ps -> {
-                        bindState(ps, vm);
-                        ps.setString(7, vm.host());
-                        ps.setInt(8, vm.vcpus());
-                        ps.setInt(9, vm.memoryMb());
-                        ps.setInt(10, vm.storageGb());
-                        Jdbc.setInstant(ps, 11, vm.createdAt());
-                    }) == 1;
+                    + "memory_mb, storage_gb, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    ps -> bindNew(ps, vm)) == 1;
+        }
+
+        /** Parameters 1 to 11 of an insert: {@link #bindState}'s, then the machine's host, size and creation. */
+        private static void bindNew(PreparedStatement ps, SimVm vm) throws SQLException {
+            bindState(ps, vm);
+            ps.setString(7, vm.host());
+            ps.setInt(8, vm.vcpus());
+            ps.setInt(9, vm.memoryMb());
+            ps.setInt(10, vm.storageGb());
+            Jdbc.setInstant(ps, 11, vm.createdAt());
         }
 
         public void update(SimVm vm) {

@@ -124,8 +124,7 @@ final class TaskSql implements Repositories.Tasks {
             if (!finish(serverId, generation, owner)) {
                 return Optional.empty();
             }
-            return Optional.of(Jdbc.first(h, "SELECT suspended FROM accounts WHERE id = ?", ps -> ps.setLong(1, accountId),
-                    r -> r.getBoolean(1)).orElseThrow());
+            return Optional.of(new AccountSql(h).find(accountId).orElseThrow().suspended());
         }
         return Jdbc.first(h, "WITH done AS (DELETE FROM server_tasks WHERE server_id = ? AND generation = ? AND lease_owner = ? "
                 + "RETURNING server_id) SELECT a.suspended FROM done JOIN accounts a ON a.id = ?", ps -> {
