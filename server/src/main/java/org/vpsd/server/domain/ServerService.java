@@ -23,6 +23,7 @@ public final class ServerService {
     private final WorkSignal signal;
     private final CreateBatches creates;
     private final ReadBatches reads;
+    private final SharedReads<ListRequest, Repositories.ListedPage> lists;
 
     /**
      * {@code batchSizes} hears how many creates each create transaction held ({@link CreateBatches}).
@@ -37,14 +38,22 @@ public final class ServerService {
         this.signal = signal;
         this.creates = new CreateBatches(tx, batchSizes);
         this.reads = readsInFlight > 0 ? new ReadBatches(tx, readsInFlight, readBatchSizes) : null;
+        this.lists = new SharedReads<>(q -> tx.read(r -> r.servers().listed(filter(r, q.accountId(), q.status(), q.locationCode()),
+                q.offset(), q.limit())));
     }
 
     /** One page of a list, with the total that matches. */
     public record Listing(long count, List<Server> servers) {}
 
-    /** A page of the account's servers as its list shows them, and how many match in all. */
+    /** A customer's list: whose servers, which filter, which window. */
+    private record ListRequest(long accountId, Status status, String locationCode, long offset, int limit) {}
+
+    /**
+     * A page of the account's servers as its list shows them, and how many match in all. The same page
+     * asked for while it is being read is read once more for all who asked meanwhile ({@link SharedReads}).
+     */
     public Repositories.ListedPage list(long accountId, Status status, String locationCode, long offset, int limit) {
-        return tx.read(r -> r.servers().listed(filter(r, accountId, status, locationCode), offset, limit));
+        return lists.get(new ListRequest(accountId, status, locationCode, offset, limit));
     }
 
     public Server get(long accountId, long id) {

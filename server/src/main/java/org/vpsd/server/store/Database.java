@@ -54,6 +54,7 @@ public final class Database implements AutoCloseable {
     private final GroupCommit groupCommit;
     private final CatalogCache catalogCache;
     private final AddressHints addressHints = new AddressHints();
+    private final ListedPages listedPages;
 
     private Database(HikariDataSource dataSource, HikariDataSource backgroundDataSource, Kind kind, String url) {
         this.dataSource = dataSource;
@@ -63,6 +64,7 @@ public final class Database implements AutoCloseable {
         this.health = new DatabaseHealth(probeUrl(url, kind));
         this.groupCommit = kind == Kind.H2 ? new GroupCommit(url) : null;
         this.catalogCache = kind == Kind.POSTGRESQL ? new CatalogCache() : null;
+        this.listedPages = kind == Kind.POSTGRESQL ? new ListedPages() : null;
         this.jdbi = configure(Jdbi.create(dataSource));
         this.backgroundJdbi = configure(Jdbi.create(backgroundDataSource));
     }
@@ -174,6 +176,14 @@ public final class Database implements AutoCloseable {
     /** Where this database's address pools' never-used addresses begin, as this process last saw (see {@link AddressHints}). */
     AddressHints addressHints() {
         return addressHints;
+    }
+
+    /**
+     * Recent pages of customers' lists and what tells whether each is still current, on PostgreSQL (see
+     * {@link ListedPages}); null on H2, which reads a page in-process.
+     */
+    ListedPages listedPages() {
+        return listedPages;
     }
 
     /** JDBI on the request pool. */

@@ -6,13 +6,12 @@ import org.vpsd.server.domain.Repositories;
 /** The repositories of one JDBI handle (one transaction). Each is created when first asked for. */
 final class JdbiRepositories implements Repositories {
     private final Handle h;
-    private final CatalogCache catalog;
-    private final AddressHints addressHints;
+    private final Database database;
 
-    JdbiRepositories(Handle h, CatalogCache catalog, AddressHints addressHints) {
+    /** The repositories of {@code h}, one of {@code database}'s handles, with what the process keeps of that database. */
+    JdbiRepositories(Handle h, Database database) {
         this.h = h;
-        this.catalog = catalog;
-        this.addressHints = addressHints;
+        this.database = database;
     }
 
     @Override
@@ -32,7 +31,7 @@ final class JdbiRepositories implements Repositories {
 
     @Override
     public Servers servers() {
-        return new ServerSql(h, catalog);
+        return new ServerSql(h, database.catalogCache(), database.listedPages());
     }
 
     @Override
@@ -47,7 +46,7 @@ final class JdbiRepositories implements Repositories {
 
     @Override
     public Addresses addresses() {
-        return new AddressSql(h, addressHints);
+        return new AddressSql(h, database.addressHints());
     }
 
     @Override

@@ -50,7 +50,7 @@ public final class JdbiTransactor implements Transactor {
             try {
                 HandleCallback<T, RuntimeException> unit = h -> {
                     began[0] = true;
-                    return work.apply(new JdbiRepositories(h, database.catalogCache(), database.addressHints()));
+                    return work.apply(new JdbiRepositories(h, database));
                 };
                 T result = transaction ? jdbi.inTransaction(unit) : jdbi.withHandle(unit);
                 database.awaitDurable();
@@ -71,7 +71,7 @@ public final class JdbiTransactor implements Transactor {
     public <T> T read(Function<Repositories, T> work) {
         health.check();
         try {
-            return jdbi.withHandle(h -> work.apply(new JdbiRepositories(h, database.catalogCache(), database.addressHints())));
+            return jdbi.withHandle(h -> work.apply(new JdbiRepositories(h, database)));
         } catch (RuntimeException e) {
             throw translate(e);
         }

@@ -90,7 +90,7 @@ class CatalogCacheTest {
                 h.begin();
                 h.execute("UPDATE plans SET name = 'Never committed' WHERE id = 1");
                 // A read inside that transaction sees its own change, as a join would.
-                assertThat(new JdbiRepositories(h, db.catalogCache(), db.addressHints()).servers().find(id).orElseThrow().plan().name())
+                assertThat(new JdbiRepositories(h, db).servers().find(id).orElseThrow().plan().name())
                         .isEqualTo("Never committed");
                 h.rollback();
             });

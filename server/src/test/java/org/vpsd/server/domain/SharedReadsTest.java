@@ -1,0 +1,153 @@
+package org.vpsd.server.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Identical reads share one read that started after all of them arrived; a lone read runs at once. */
+class SharedReadsTest {
+    @Test
+    void aLoneReadRunsAtOnceOnItsOwnThread() {
+        List<Thread> readers = new ArrayList<>();
+        SharedReads<String, String> reads = new SharedReads<>(k -> {
+            readers.add(Thread.currentThread());
+            return k.toUpperCase();
+        });
+        assertThat(reads.get("page")).isEqualTo("PAGE");
+        assertThat(reads.get("page")).isEqualTo("PAGE");
+        assertThat(readers).containsExactly(Thread.currentThread(), Thread.currentThread());
+    }
+
+    @Test
+    void readsThatArriveWhileOneRunsShareTheNextRead() throws Exception {
+        AtomicInteger started = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        SharedReads<String, Integer> reads = new SharedReads<>(k -> {
+            int n = started.incrementAndGet();
+            if (n == 1) {
+                await(release);
+            }
+            return n;
+        });
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Integer> first = pool.submit(() -> reads.get("page"));
+            waitUntil(() -> started.get() == 1);
+            List<Thread> waiters = new ArrayList<>();
+            List<Future<Integer>> later = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                later.add(pool.submit(() -> {
+                    synchronized (waiters) {
+                        waiters.add(Thread.currentThread());
+                    }
+                    return reads.get("page");
+                }));
+            }
+            waitUntil(() -> {
+                synchronized (waiters) {
+                    return waiters.size() == 20 && waiters.stream().allMatch(t -> t.getState() == Thread.State.WAITING);
+                }
+            });
+            release.countDown();
+            assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            for (Future<Integer> f : later) {
+                assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            }
+        }
+        assertThat(started.get()).isEqualTo(2);
+    }
+
+    @Test
+    void noAnswerComesFromAReadThatStartedBeforeItsRequest() throws Exception {
+        Map<String, AtomicInteger> started = new ConcurrentHashMap<>();
+        SharedReads<String, String> reads = new SharedReads<>(k -> {
+            int n = started.computeIfAbsent(k, x -> new AtomicInteger()).incrementAndGet();
+            Thread.onSpinWait();
+            return k + "#" + n;
+        });
+        AtomicInteger readCount = new AtomicInteger();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> all = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                String key = "k" + (i % 7);
+                all.add(pool.submit(() -> {
+                    int before = started.computeIfAbsent(key, x -> new AtomicInteger()).get();
+                    String answer = reads.get(key);
+                    readCount.incrementAndGet();
+                    assertThat(answer).startsWith(key + "#");
+                    assertThat(Integer.parseInt(answer.substring(answer.indexOf('#') + 1))).isGreaterThan(before);
+                    return null;
+                }));
+            }
+            for (Future<?> f : all) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(readCount.get()).isEqualTo(2_000);
+    }
+
+    @Test
+    void aFailedReadFailsEveryoneWhoWaitedForItAndNoOneElse() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        SharedReads<String, String> reads = new SharedReads<>(k -> {
+            if (started.incrementAndGet() == 1) {
+                await(release);
+                return "first";
+            }
+            if (k.equals("bad")) {
+                throw new DomainException.NotFound();
+            }
+            return "good";
+        });
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<String> first = pool.submit(() -> reads.get("bad"));
+            waitUntil(() -> started.get() == 1);
+            List<Future<String>> bad = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                bad.add(pool.submit(() -> reads.get("bad")));
+            }
+            Thread.sleep(100);
+            release.countDown();
+            assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("first");
+            for (Future<String> f : bad) {
+                assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                        .hasCauseInstanceOf(DomainException.NotFound.class);
+            }
+            assertThat(pool.submit(() -> reads.get("good")).get(10, TimeUnit.SECONDS)).isEqualTo("good");
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("never released");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        Instant end = Instant.now().plus(Duration.ofSeconds(10));
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(end)) {
+                throw new AssertionError("condition not reached");
+            }
+            Thread.sleep(5);
+        }
+    }
+}
