@@ -186,6 +186,16 @@ public final class Database implements AutoCloseable {
         return listedPages;
     }
 
+    /** Customers' pages answered from memory since the start ({@link ListedPages}; always 0 on H2). */
+    public long listedPagesFromMemory() {
+        return listedPages == null ? 0 : listedPages.reused();
+    }
+
+    /** Customers' pages read from PostgreSQL since the start (always 0 on H2, which keeps no pages). */
+    public long listedPagesRead() {
+        return listedPages == null ? 0 : listedPages.read();
+    }
+
     /** JDBI on the request pool. */
     public Jdbi jdbi() {
         return jdbi;

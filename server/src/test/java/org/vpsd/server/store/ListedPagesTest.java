@@ -32,6 +32,10 @@ class ListedPagesTest {
             assertThat(second).isEqualTo(first);
             assertThat(Counts.of(server).minus(before)).isEqualTo(pages(server) == null ? Counts.NONE : new Counts(1, 0));
             assertThat(ids(api.get("/api/v1/servers/?page_size=1&page=2").json())).containsExactly(b);
+            Counts now = Counts.of(server);
+            String metrics = server.admin.get("/metrics").body();
+            assertThat(metrics).contains("vpsd_server_list_pages_total{source=\"memory\"} " + now.reused() + ".0")
+                    .contains("vpsd_server_list_pages_total{source=\"database\"} " + now.read() + ".0");
         }
     }
 
