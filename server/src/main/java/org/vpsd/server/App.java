@@ -28,7 +28,6 @@ import org.vpsd.server.engine.Machines;
 import org.vpsd.server.engine.PeriodicJobs;
 import org.vpsd.server.engine.Reconciler;
 import org.vpsd.server.engine.UsageCollector;
-import org.vpsd.server.store.Database;
 
 /**
  * One vpsd process, wired by hand: database, domain services, hypervisor driver, engine, periodic
@@ -67,10 +66,6 @@ public final class App implements AutoCloseable {
                 .description("Creates of one account written in one database transaction").register(metrics);
         var readBatches = io.micrometer.core.instrument.DistributionSummary.builder("vpsd.server.read.batch")
                 .description("Reads of single servers answered by one database statement").register(metrics);
-        io.micrometer.core.instrument.FunctionCounter.builder("vpsd.server.list.pages", backend.database, Database::listedPagesFromMemory)
-                .tag("source", "memory").description("Customers' pages on PostgreSQL answered from memory, unchanged").register(metrics);
-        io.micrometer.core.instrument.FunctionCounter.builder("vpsd.server.list.pages", backend.database, Database::listedPagesRead)
-                .tag("source", "database").description("Customers' pages on PostgreSQL read from the database").register(metrics);
         this.servers = backend.servers(engine, createBatches::record, readBatches::record);
         this.billing = backend.billing(engine);
         this.jobs = new PeriodicJobs(backend.backgroundTx, backend.clock, cfg.replicaId());

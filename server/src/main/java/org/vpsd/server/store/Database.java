@@ -54,7 +54,6 @@ public final class Database implements AutoCloseable {
     private final GroupCommit groupCommit;
     private final CatalogCache catalogCache;
     private final AddressHints addressHints = new AddressHints();
-    private final ListedPages listedPages;
 
     private Database(HikariDataSource dataSource, HikariDataSource backgroundDataSource, Kind kind, String url) {
         this.dataSource = dataSource;
@@ -64,7 +63,6 @@ public final class Database implements AutoCloseable {
         this.health = new DatabaseHealth(probeUrl(url, kind));
         this.groupCommit = kind == Kind.H2 ? new GroupCommit(url) : null;
         this.catalogCache = kind == Kind.POSTGRESQL ? new CatalogCache() : null;
-        this.listedPages = kind == Kind.POSTGRESQL ? new ListedPages() : null;
         this.jdbi = configure(Jdbi.create(dataSource));
         this.backgroundJdbi = configure(Jdbi.create(backgroundDataSource));
     }
@@ -176,24 +174,6 @@ public final class Database implements AutoCloseable {
     /** Where this database's address pools' never-used addresses begin, as this process last saw (see {@link AddressHints}). */
     AddressHints addressHints() {
         return addressHints;
-    }
-
-    /**
-     * Recent pages of customers' lists and what tells whether each is still current, on PostgreSQL (see
-     * {@link ListedPages}); null on H2, which reads a page in-process.
-     */
-    ListedPages listedPages() {
-        return listedPages;
-    }
-
-    /** Customers' pages answered from memory since the start ({@link ListedPages}; always 0 on H2). */
-    public long listedPagesFromMemory() {
-        return listedPages == null ? 0 : listedPages.reused();
-    }
-
-    /** Customers' pages read from PostgreSQL since the start (always 0 on H2, which keeps no pages). */
-    public long listedPagesRead() {
-        return listedPages == null ? 0 : listedPages.read();
     }
 
     /** JDBI on the request pool. */

@@ -31,7 +31,7 @@ final class JdbiRepositories implements Repositories {
 
     @Override
     public Servers servers() {
-        return new ServerSql(h, database.catalogCache(), database.listedPages());
+        return new ServerSql(h, database.catalogCache());
     }
 
     @Override

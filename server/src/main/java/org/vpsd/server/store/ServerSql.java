@@ -168,13 +168,10 @@ final class ServerSql implements Repositories.Servers {
 
     private final Handle h;
     private final CatalogCache catalog;
-    private final ListedPages pages;
 
-    /** {@code catalog} and {@code pages} are the database's on PostgreSQL, null on H2. */
-    ServerSql(Handle h, CatalogCache catalog, ListedPages pages) {
+    ServerSql(Handle h, CatalogCache catalog) {
         this.h = h;
         this.catalog = catalog;
-        this.pages = pages;
     }
 
     /*
@@ -398,48 +395,10 @@ final class ServerSql implements Repositories.Servers {
             Repositories.Page page = page(filter, offset, limit);
             return new Repositories.ListedPage(page.count(), page.servers().stream().map(ListedServer::of).toList());
         }
-        ListedPages.Key key = ListedPages.Key.of(filter, offset, limit);
-        ListedPages.Known known = pages.get(key);
-        return withSnapshot(snapshot -> listedPostgres(filter, offset, limit, key, known, snapshot));
-    }
-
-    /**
-     * The customer's page on PostgreSQL, in one statement: the filter's total, the sum of its changes and
-     * the catalog's number from the counter rows (migration-postgresql/V6), and the page joined to them
-     * laterally only when {@code known} is null or either figure differs from its; otherwise {@code known}'s
-     * page, which the statement's snapshot has just shown to be the same ({@link ListedPages}).
-     */
-    private Repositories.ListedPage listedPostgres(Repositories.ServerFilter filter, long offset, int limit, ListedPages.Key key,
-            ListedPages.Known known, CatalogCache.Snapshot snapshot) {
-        String sql = "SELECT page.*, total.n, total.changes, total.catalog FROM (SELECT COALESCE(SUM(s.n), 0) AS n,"
-                + " COALESCE(SUM(s.changes), 0)::bigint AS changes, (SELECT version FROM catalog_version WHERE id = 1) AS catalog"
-                + " FROM server_counts s" + where(filter, false) + ") total LEFT JOIN LATERAL (" + LISTED_LEAN + where(filter, false)
-                + " AND (total.changes <> ? OR total.catalog <> ?) ORDER BY s.id LIMIT ? OFFSET ?) page ON TRUE";
-        long[] seen = new long[3];
-        Jdbc.Reader<ListedServer> reader = listed(snapshot);
-        List<ListedServer> rows = Jdbc.list(h, sql, ps -> {
-            int i = bind(ps, filter, false);
-            i = bind(ps, filter, false, i);
-            ps.setLong(i, known == null ? -1 : known.changes());
-            ps.setLong(i + 1, known == null ? -1 : known.catalogVersion());
-            ps.setInt(i + 2, limit);
-            ps.setLong(i + 3, offset);
-        }, r -> {
-            seen[0] = r.getLong(L_TOTAL);
-            seen[1] = r.getLong(L_TOTAL + 1);
-            seen[2] = r.getLong(L_TOTAL + 2);
-            return r.getObject(L_ID) == null ? null : reader.read(r);
-        });
-        if (known != null && seen[1] == known.changes() && seen[2] == known.catalogVersion()) {
-            pages.counted(true);
-            return known.page();
-        }
-        rows.removeIf(java.util.Objects::isNull);
-        rows.sort(java.util.Comparator.comparingLong(ListedServer::id));
-        Repositories.ListedPage page = new Repositories.ListedPage(seen[0], List.copyOf(rows));
-        pages.put(key, new ListedPages.Known(seen[1], seen[2], page));
-        pages.counted(false);
-        return page;
+        long[] total = {0};
+        List<ListedServer> servers = withSnapshot(snapshot -> pagePostgres(filter, offset, limit, LISTED_LEAN, L_ID, L_TOTAL,
+                listed(snapshot), ListedServer::id, total));
+        return new Repositories.ListedPage(total[0], servers);
     }
 
     /**

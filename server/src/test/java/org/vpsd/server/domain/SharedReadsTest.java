@@ -33,19 +33,24 @@ class SharedReadsTest {
     }
 
     @Test
-    void readsThatArriveWhileOneRunsShareTheNextRead() throws Exception {
+    void readsThatArriveWhileTheLaneIsFullShareTheNextRead() throws Exception {
         AtomicInteger started = new AtomicInteger();
         CountDownLatch release = new CountDownLatch(1);
         SharedReads<String, Integer> reads = new SharedReads<>(k -> {
             int n = started.incrementAndGet();
-            if (n == 1) {
+            if (n <= SharedReads.IN_FLIGHT) {
                 await(release);
             }
             return n;
         });
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Integer> first = pool.submit(() -> reads.get("page"));
-            waitUntil(() -> started.get() == 1);
+            List<Future<Integer>> first = new ArrayList<>();
+            for (int i = 1; i <= SharedReads.IN_FLIGHT; i++) {
+                // Requests that find a free place in the lane read at once, each its own read.
+                first.add(pool.submit(() -> reads.get("page")));
+                int reading = i;
+                waitUntil(() -> started.get() == reading);
+            }
             List<Thread> waiters = new ArrayList<>();
             List<Future<Integer>> later = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -61,13 +66,17 @@ class SharedReadsTest {
                     return waiters.size() == 20 && waiters.stream().allMatch(t -> t.getState() == Thread.State.WAITING);
                 }
             });
+            // Another key does not wait for this one's full lane.
+            assertThat(pool.submit(() -> reads.get("other")).get(10, TimeUnit.SECONDS)).isEqualTo(SharedReads.IN_FLIGHT + 1);
             release.countDown();
-            assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            for (int i = 0; i < SharedReads.IN_FLIGHT; i++) {
+                assertThat(first.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(i + 1);
+            }
             for (Future<Integer> f : later) {
-                assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+                assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(SharedReads.IN_FLIGHT + 2);
             }
         }
-        assertThat(started.get()).isEqualTo(2);
+        assertThat(started.get()).isEqualTo(SharedReads.IN_FLIGHT + 2);
     }
 
     @Test
