@@ -16,13 +16,13 @@ measure() { # NAME PATH TOKEN SIZE
   nginx_serve "$WORK/growth-$name.json"
   ceiling=$(HEADER_TOKEN=0 wrk_median "http://127.0.0.1:18999/body")
   export VPSD_TOKEN=$token
-  vpsd=$(HEADER_TOKEN=1 wrk_median "$base$path")
+  vpsd=$(CPU_PID=$VPSD_PID HEADER_TOKEN=1 wrk_median "$base$path")
   /usr/bin/python3 - "$name" "$kind" "$size" "$ceiling" "$vpsd" <<'PY' | tee -a "$out"
 import json, sys
 name, kind, size, c, v = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4]), json.loads(sys.argv[5])
 print(json.dumps({"scenario": "growth-" + name, "db": kind, "servers": size, "nginx_rps": c["rps"], "vpsd_rps": v["rps"],
                   "ratio": round(v["rps"] / c["rps"], 3), "p50_ms": v["p50_ms"], "p99_ms": v["p99_ms"],
-                  "non_2xx": v["non_2xx"], "runs_rps": v["runs_rps"]}))
+                  "vpsd_cpu_us": v["cpu_us_per_request"], "non_2xx": v["non_2xx"], "runs_rps": v["runs_rps"]}))
 PY
 }
 

@@ -46,9 +46,9 @@ scenario() {
   local ceiling vpsd
   ceiling=$(HEADER_TOKEN=0 wrk_median "http://127.0.0.1:18999/body")
   if [ -n "$script" ]; then
-    vpsd=$(HEADER_TOKEN=0 wrk_median "$base" "$script")
+    vpsd=$(CPU_PID=$VPSD_PID HEADER_TOKEN=0 wrk_median "$base" "$script")
   else
-    vpsd=$(HEADER_TOKEN=1 wrk_median "$base$path")
+    vpsd=$(CPU_PID=$VPSD_PID HEADER_TOKEN=1 wrk_median "$base$path")
   fi
   local rss
   rss=$(rss_mb "$VPSD_PID"); [ "$rss" -gt "$max_rss" ] && max_rss=$rss
@@ -57,7 +57,8 @@ import json, sys
 name, kind, size, ceiling, vpsd, rss = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4]), json.loads(sys.argv[5]), int(sys.argv[6])
 print(json.dumps({"scenario": name, "db": kind, "bytes": size, "nginx_rps": ceiling["rps"], "vpsd_rps": vpsd["rps"],
                   "ratio": round(vpsd["rps"] / ceiling["rps"], 3), "p50_ms": vpsd["p50_ms"], "p99_ms": vpsd["p99_ms"],
-                  "non_2xx": vpsd["non_2xx"], "socket_errors": vpsd["socket_errors"], "runs_rps": vpsd["runs_rps"],
+                  "vpsd_cpu_us": vpsd["cpu_us_per_request"], "non_2xx": vpsd["non_2xx"], "socket_errors": vpsd["socket_errors"],
+                  "runs_rps": vpsd["runs_rps"],
                   "rss_mb": rss}))
 PY
 }

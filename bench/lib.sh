@@ -137,6 +137,8 @@ NGINX
 nginx_stop() { nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null || true; rm -f "$WORK/nginx/nginx.pid"; }
 
 # wrk_median URL [SCRIPT]: a short warm-up, then RUNS runs; prints the median run as JSON (by rps).
+# With CPU_PID set, each run also measures that process's CPU (user + system) per request
+# (cpu_us_per_request of the median run).
 # VPSD_TOKEN (and VPSD_IDS for the scripts) must be exported; HEADER_TOKEN=1 adds the bearer header.
 # warm_until_steady URL: wrk (the scenarios' settings, the bench token) in 5 s runs until one run's rate is
 # within 3% of the run before, at most 12 runs (60 s). A fixed 10 s was not enough on 2 cores: the JIT's
@@ -159,14 +161,31 @@ wrk_median() {
   [ -n "$script" ] && args+=(-s "$BENCH/wrk/$script")
   [ "${HEADER_TOKEN:-0}" = 1 ] && args+=(-H "Authorization: Bearer $VPSD_TOKEN")
   wrk "${args[@]}" -d"${WARMUP:-8}s" "$url" >/dev/null
-  local results=()
+  local results=() t0 t1
   for _ in $(seq 1 "$RUNS"); do
+    t0=$(cpu_ticks "${CPU_PID:-}")
     results+=("$(wrk "${args[@]}" -d"${DURATION}s" "$url" | /usr/bin/python3 "$BENCH/wrkparse.py")")
+    t1=$(cpu_ticks "${CPU_PID:-}")
+    results[-1]="${results[-1]%\}}, \"cpu_ticks\": $(( t1 - t0 ))}"
   done
   printf '%s\n' "${results[@]}" | /usr/bin/python3 -c '
-import json, sys
+import json, os, sys
+tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
 runs = sorted((json.loads(l) for l in sys.stdin if l.strip()), key=lambda r: r["rps"])
 m = runs[len(runs) // 2]
 m["runs_rps"] = [r["rps"] for r in runs]
+# The CPU of the process CPU_PID names (vpsd) per request: it moves less with the host than a rate does.
+m["cpu_us_per_request"] = round(m["cpu_ticks"] * tick_us / m["requests"], 1) if m["requests"] and m["cpu_ticks"] > 0 else None
+del m["cpu_ticks"]
 print(json.dumps(m))'
+}
+
+# cpu_ticks PID: the user and system CPU time PID has used, in clock ticks (0 without a PID).
+cpu_ticks() {
+  if [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ]; then
+    # Fields after the command name, which is in parentheses and may hold spaces: utime is the 12th, stime the 13th.
+    sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+  else
+    echo 0
+  fi
 }

@@ -36,7 +36,8 @@ http = [r for (s, _, n), r in sorted(latest.items(), key=lambda kv: (kv[0][1] or
         if s in ("detail", "page", "page-status", "patch", "reboot", "create")]
 table("HTTP (wrk, 64 connections, keep-alive; median of runs)",
       [("scenario", "scenario"), ("db", "db"), ("vpsd req/s", "vpsd_rps"), ("nginx req/s", "nginx_rps"), ("ratio", "ratio"),
-       ("p50 ms", "p50_ms"), ("p99 ms", "p99_ms"), ("non-2xx", "non_2xx"), ("runs req/s", "runs_rps"), ("RSS MB", "rss_mb")], http)
+       ("p50 ms", "p50_ms"), ("p99 ms", "p99_ms"), ("vpsd CPU µs/req", "vpsd_cpu_us"), ("non-2xx", "non_2xx"), ("runs req/s", "runs_rps"),
+       ("RSS MB", "rss_mb")], http)
 table("Engine (creates at the simulator's fastest time scale)",
       [("db", "db"), ("servers", "servers"), ("create req/s", "create_rate"), ("all active after s", "all_active_seconds"),
        ("transitions/s", "transitions_per_second"), ("CPU s per server", "cpu_seconds_per_server"), ("RSS MB", "rss_mb"),
@@ -44,7 +45,7 @@ table("Engine (creates at the simulator's fastest time scale)",
       [r for (s, _, _), r in sorted(latest.items(), key=lambda kv: str(kv[0])) if s == "engine"])
 table("Growth (the same account of 1,000 servers read while the fleet grows)",
       [("scenario", "scenario"), ("db", "db"), ("fleet", "servers"), ("vpsd req/s", "vpsd_rps"), ("nginx req/s", "nginx_rps"),
-       ("ratio", "ratio"), ("p50 ms", "p50_ms"), ("p99 ms", "p99_ms"), ("non-2xx", "non_2xx")],
+       ("ratio", "ratio"), ("p50 ms", "p50_ms"), ("p99 ms", "p99_ms"), ("vpsd CPU µs/req", "vpsd_cpu_us"), ("non-2xx", "non_2xx")],
       [r for (s, _, _), r in sorted(latest.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]), kv[0][2] or 0))
        if str(s).startswith("growth-")])
 table("Process",
