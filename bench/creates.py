@@ -4,6 +4,7 @@
 Usage: creates.py BASE_URL TOKEN N THREADS LOCATION
 """
 import json
+import os
 import sys
 import threading
 import time
@@ -44,5 +45,6 @@ for t in ts:
 for t in ts:
     t.join()
 seconds = time.time() - start
+cpu = os.times()
 print(json.dumps({"created": state["created"], "seconds": round(seconds, 2), "rate": round(state["created"] / seconds, 1),
-                  "errors": state["errors"]}))
+                  "errors": state["errors"], "client_cpu_seconds": round(cpu.user + cpu.system, 2)}))

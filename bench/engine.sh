@@ -51,7 +51,7 @@ warm, w0, w1, db0, db1 = int(sys.argv[10]), *map(float, sys.argv[11:15])
 total = t2 - t0
 print(json.dumps({"scenario": "engine", "db": kind, "servers": n, "warmup_servers": warm, "warmup_seconds": round(w1 - w0, 2),
                   "create_seconds": round(t1 - t0, 2),
-                  "create_rate": created["rate"], "create_errors": created["errors"],
+                  "create_rate": created["rate"], "create_errors": created["errors"], "client_cpu_seconds": created.get("client_cpu_seconds"),
                   "all_active_seconds": round(total, 2),
                   "transitions_per_second": round(2 * n / total, 1),
                   "cpu_seconds_per_server": round((cpu1 - cpu0) / n, 5),

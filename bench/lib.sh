@@ -34,6 +34,8 @@ bench_init() {
 bench_cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
   [ -f "$WORK/nginx/nginx.pid" ] && nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null || true
+  # KEEP_DB=1 keeps the PostgreSQL databases, to look into after the run (drop them by hand).
+  if [ "${KEEP_DB:-0}" = 1 ]; then echo "kept: ${DBS[*]:-}" >&2; return; fi
   for db in "${DBS[@]:-}"; do [ -n "$db" ] && vpsd_pg_psql -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; done
 }
 

@@ -197,9 +197,6 @@ public interface Repositories {
         /** Frees the name and moves to {@code deleting}; false if it was already deleting or deleted. */
         boolean markDeleting(long id, Instant now);
 
-        /** {@link #setStatus} at the end of provisioning, which also records when the server was first provisioned. */
-        void setStatusProvisioned(long id, Status to, String detail, Instant now);
-
         void tombstone(long id, Instant now);
 
         /** Where provisioning put the server: its addresses and its host (null: none, the driver's default). */
@@ -237,6 +234,25 @@ public interface Repositories {
     /** Where a task stands after a step. */
     record Progress(int step, Instant runAt, Instant deadline, String state, int attempts, String lastError) {}
 
+    /**
+     * How a finished operation settles its server, for either answer to "is the account suspended?"
+     * (which the store reads as it removes the task): the status and its detail when it is not
+     * ({@code free}) and when it is ({@code held}). {@code firstUsage} may be null.
+     */
+    record Settlement(long serverId, int generation, String owner, long accountId, Status free, String freeDetail,
+            Status held, String heldDetail, boolean provisioned, UsageRecord firstUsage, String note, Instant now) {
+        public Status status(boolean suspended) {
+            return suspended ? held : free;
+        }
+
+        public String detail(boolean suspended) {
+            return suspended ? heldDetail : freeDetail;
+        }
+    }
+
+    /** What {@link Tasks#finishSettling} found and did: the account's suspension, and whether the usage record was written. */
+    record Settled(boolean suspended, boolean usageWritten) {}
+
     interface Tasks {
         /** Adds the operation for a server that has none; false if it has one already. */
         boolean insert(long serverId, Operation op, Instant runAt, Instant now);
@@ -270,6 +286,15 @@ public interface Repositories {
          * removed. One statement where the database allows.
          */
         Optional<Boolean> finishSeeingSuspension(long serverId, int generation, String owner, long accountId);
+
+        /**
+         * {@link #finishSeeingSuspension} and, if the task was removed, the server settled as the answer
+         * says: its status and detail, {@code provisioned_at} (if not set yet, when {@code provisioned}),
+         * its first usage record (when it ends up active and has none) and the event. The caller holds
+         * the server's row lock. One statement where the database allows; empty if the task was not
+         * removed, and then nothing was written.
+         */
+        Optional<Settled> finishSettling(Settlement s);
 
         /** Lets go of a claim without changing the task (a superseded step). */
         void release(long serverId, String owner);

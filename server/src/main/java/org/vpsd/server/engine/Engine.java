@@ -364,33 +364,26 @@ public final class Engine implements WorkSignal, AutoCloseable {
             // new status, or this one waits for it and then reads the account suspended. The account's row
             // itself is not locked: all of an account's servers finishing at once do not queue on it.
             r.servers().lock(server.id());
-            Optional<Boolean> suspended = r.tasks().finishSeeingSuspension(server.id(), task.generation(), owner, server.accountId());
-            if (suspended.isEmpty()) {
+            if (op == Operation.DELETE) {
+                return r.tasks().finishSeeingSuspension(server.id(), task.generation(), owner, server.accountId())
+                        .map(suspended -> deleted(r, server, note, now)).orElse(null);
+            }
+            Status free = Suspensions.settle(op, false);
+            Status held = Suspensions.settle(op, true);
+            Repositories.UsageRecord first = firstUsage.map(usage::firstRecord).orElse(null);
+            Optional<Repositories.Settled> settled = r.tasks().finishSettling(new Repositories.Settlement(server.id(),
+                    task.generation(), owner, server.accountId(), free, detail(free), held, detail(held),
+                    op == Operation.PROVISION, first, note, now));
+            if (settled.isEmpty()) {
                 return null;
             }
-            Status to = Suspensions.settle(op, suspended.get());
-            if (op == Operation.DELETE) {
-                r.addresses().releaseAll(server.id(), now);
-                if (server.hostId() != null) {
-                    r.catalog().releaseCapacity(server.hostId(), server.plan().vcpus(), server.plan().memoryMb());
-                }
-                r.usage().clear(server.id());
-                r.servers().tombstone(server.id(), now);
-            } else {
-                String detail = to == Status.SUSPENDED ? Suspensions.REASON : null;
-                if (op == Operation.PROVISION) {
-                    r.servers().setStatusProvisioned(server.id(), to, detail, now);
-                } else {
-                    r.servers().setStatus(server.id(), to, detail, now);
-                }
-                if (to == Status.ACTIVE) {
-                    firstUsage.ifPresent(u -> usage.saveFirst(r, server.id(), u));
-                }
-                if (to == Status.SUSPENDED && op != Operation.SUSPEND) {
-                    r.tasks().insert(server.id(), Operation.SUSPEND, now, now);
-                }
+            Status to = settled.get().suspended() ? held : free;
+            if (to == Status.ACTIVE && first != null && !settled.get().usageWritten()) {
+                usage.save(r, server.id(), firstUsage.get());
             }
-            r.events().append(server.id(), to.wire(), note, now);
+            if (to == Status.SUSPENDED && op != Operation.SUSPEND) {
+                r.tasks().insert(server.id(), Operation.SUSPEND, now, now);
+            }
             return to;
         });
         if (reached == null) {
@@ -401,6 +394,22 @@ public final class Engine implements WorkSignal, AutoCloseable {
         if (reached == Status.SUSPENDED && op != Operation.SUSPEND) {
             workAdded();
         }
+    }
+
+    private static String detail(Status to) {
+        return to == Status.SUSPENDED ? Suspensions.REASON : null;
+    }
+
+    /** The server of a finished delete: its addresses, capacity and usage let go of, and the tombstone. */
+    private static Status deleted(Repositories r, Server server, String note, Instant now) {
+        r.addresses().releaseAll(server.id(), now);
+        if (server.hostId() != null) {
+            r.catalog().releaseCapacity(server.hostId(), server.plan().vcpus(), server.plan().memoryMb());
+        }
+        r.usage().clear(server.id());
+        r.servers().tombstone(server.id(), now);
+        r.events().append(server.id(), Status.DELETED.wire(), note, now);
+        return Status.DELETED;
     }
 
     private void fail(Repositories.Task task, String owner, String reason) {

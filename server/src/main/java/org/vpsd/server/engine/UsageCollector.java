@@ -84,17 +84,13 @@ public final class UsageCollector {
         return usageOf(serverId, vm);
     }
 
-    /**
-     * Stores a sample taken by {@link #sampleBeforeActive} inside the caller's transaction: as the server's
-     * first record (one statement), or after the one it has.
-     */
-    public void saveFirst(Repositories r, long serverId, UsageSample sample) {
-        if (!r.usage().insertFirst(serverId, next(Optional.empty(), sample, clock.instant()))) {
-            save(r, serverId, sample);
-        }
+    /** A sample taken by {@link #sampleBeforeActive} as a server's first record, to be stored with its new status. */
+    public Repositories.UsageRecord firstRecord(UsageSample sample) {
+        return next(Optional.empty(), sample, clock.instant());
     }
 
-    private void save(Repositories r, long serverId, UsageSample sample) {
+    /** Stores a sample inside the caller's transaction, after the record the server has (if any). */
+    public void save(Repositories r, long serverId, UsageSample sample) {
         r.usage().save(serverId, next(r.usage().find(serverId), sample, clock.instant()));
     }
 

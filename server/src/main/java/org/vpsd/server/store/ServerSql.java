@@ -493,18 +493,6 @@ final class ServerSql implements Repositories.Servers {
     }
 
     @Override
-    public void setStatusProvisioned(long id, Status to, String detail, Instant now) {
-        Jdbc.update(h, "UPDATE servers SET status = ?, status_detail = ?, updated_at = ?, provisioned_at = COALESCE(provisioned_at, ?) "
-                + "WHERE id = ?", ps -> {
-                    ps.setString(1, to.wire());
-                    ps.setString(2, detail);
-                    Jdbc.setInstant(ps, 3, now);
-                    Jdbc.setInstant(ps, 4, now);
-                    ps.setLong(5, id);
-                });
-    }
-
-    @Override
     public void tombstone(long id, Instant now) {
         h.createUpdate("UPDATE servers SET status = 'deleted', live_name = NULL, deleted_at = :now, updated_at = :now, "
                         + "ipv4 = NULL, ipv6 = NULL, host_id = NULL WHERE id = :id")

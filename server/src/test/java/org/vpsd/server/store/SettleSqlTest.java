@@ -1,0 +1,118 @@
+package org.vpsd.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.vpsd.server.testing.TestServer.awaitStatus;
+import static org.vpsd.server.testing.TestServer.create;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.vpsd.server.domain.Repositories;
+import org.vpsd.server.domain.Status;
+import org.vpsd.server.domain.Suspensions;
+import org.vpsd.server.domain.Usage;
+import org.vpsd.server.testing.Http;
+import org.vpsd.server.testing.TestServer;
+
+/**
+ * The end of an operation in one statement on PostgreSQL (and step by step on H2): the task removed
+ * only if it is still the claim's, the status picked by the account's suspension as read, the first
+ * usage record written only where the server ends up active and has none, the event, and nothing at
+ * all when the claim no longer holds the task.
+ */
+class SettleSqlTest {
+    private static final String OWNER = "settle-test#1";
+
+    @Test
+    void settlesByTheSuspensionItReadsAndWritesNothingForAnotherClaim() {
+        try (TestServer s = TestServer.start()) {
+            Http api = s.customer();
+            long a = create(api, "settle-a");
+            long b = create(api, "settle-b");
+            awaitStatus(api, a, "active");
+            awaitStatus(api, b, "active");
+            long account = accountOf(s, a);
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            var record = new Repositories.UsageRecord(new Usage(12.5, 700, 9, 0, now), 4096, "2026-12", 4096);
+
+            // Another claim's task: nothing is removed or written.
+            leasedTask(s, a, "someone-else#7");
+            long eventsBefore = count(s, "SELECT COUNT(*) FROM server_events WHERE server_id = " + a);
+            Optional<Repositories.Settled> notOurs = settle(s, a, account, Status.STOPPED, false, record, now);
+            assertThat(notOurs).isEmpty();
+            assertThat(count(s, "SELECT COUNT(*) FROM server_tasks WHERE server_id = " + a)).isEqualTo(1);
+            assertThat(count(s, "SELECT COUNT(*) FROM server_events WHERE server_id = " + a)).isEqualTo(eventsBefore);
+            assertThat(status(s, a)).isEqualTo("active");
+            sql(s, "DELETE FROM server_tasks WHERE server_id = " + a);
+
+            // Not suspended, no usage record yet: the free status, the record and the event.
+            sql(s, "DELETE FROM server_usage WHERE server_id = " + a);
+            sql(s, "UPDATE servers SET provisioned_at = NULL WHERE id = " + a);
+            leasedTask(s, a, OWNER);
+            Optional<Repositories.Settled> free = settle(s, a, account, Status.ACTIVE, true, record, now);
+            assertThat(free).contains(new Repositories.Settled(false, true));
+            assertThat(status(s, a)).isEqualTo("active");
+            assertThat(count(s, "SELECT COUNT(*) FROM server_tasks WHERE server_id = " + a)).isZero();
+            assertThat(count(s, "SELECT COUNT(*) FROM servers WHERE provisioned_at IS NOT NULL AND status_detail IS NULL AND id = " + a))
+                    .isEqualTo(1);
+            assertThat(count(s, "SELECT memory_mb FROM server_usage WHERE month_bytes = 4096 AND server_id = " + a)).isEqualTo(700);
+            assertThat(count(s, "SELECT COUNT(*) FROM server_events WHERE kind = 'active' AND message = 'settled by test' "
+                    + "AND server_id = " + a)).isEqualTo(1);
+
+            // A record already there stays as it is (the caller then stores the sample after it).
+            leasedTask(s, a, OWNER);
+            var later = new Repositories.UsageRecord(new Usage(1, 1, 1, 0, now), 1, "2026-12", 1);
+            assertThat(settle(s, a, account, Status.ACTIVE, false, later, now)).contains(new Repositories.Settled(false, false));
+            assertThat(count(s, "SELECT memory_mb FROM server_usage WHERE server_id = " + a)).isEqualTo(700);
+
+            // Suspended: the held status with its reason, and no usage record for a server that is not active.
+            sql(s, "UPDATE accounts SET suspended = TRUE WHERE id = " + account);
+            sql(s, "DELETE FROM server_usage WHERE server_id = " + b);
+            leasedTask(s, b, OWNER);
+            assertThat(settle(s, b, account, Status.ACTIVE, true, record, now)).contains(new Repositories.Settled(true, false));
+            assertThat(status(s, b)).isEqualTo("suspended");
+            assertThat(count(s, "SELECT COUNT(*) FROM servers WHERE status_detail = '" + Suspensions.REASON.replace("'", "''") + "' AND id = " + b))
+                    .isEqualTo(1);
+            assertThat(count(s, "SELECT COUNT(*) FROM server_usage WHERE server_id = " + b)).isZero();
+            assertThat(count(s, "SELECT COUNT(*) FROM server_events WHERE kind = 'suspended' AND server_id = " + b)).isEqualTo(1);
+
+            // The list's counts follow the statuses the statement wrote.
+            assertThat(api.get("/api/v1/servers/?status=suspended").json().get("count").asLong()).isEqualTo(1);
+            assertThat(api.get("/api/v1/servers/?status=active").json().get("count").asLong()).isEqualTo(1);
+        }
+    }
+
+    private static Optional<Repositories.Settled> settle(TestServer s, long id, long account, Status free, boolean provisioned,
+            Repositories.UsageRecord usage, Instant now) {
+        return s.app.backend.tx.inTransaction(r -> {
+            r.servers().lock(id);
+            return r.tasks().finishSettling(new Repositories.Settlement(id, 0, OWNER, account, free, null, Status.SUSPENDED,
+                    Suspensions.REASON, provisioned, usage, "settled by test", now));
+        });
+    }
+
+    /** A task of generation 0 held by {@code owner} for an hour (the engine leaves it alone). */
+    private static void leasedTask(TestServer s, long id, String owner) {
+        sql(s, "INSERT INTO server_tasks (server_id, operation, step, generation, attempts, run_at, lease_owner, lease_until, created_at) "
+                + "VALUES (" + id + ", 'start', 1, 0, 0, CURRENT_TIMESTAMP, '" + owner + "', CURRENT_TIMESTAMP + INTERVAL '1' HOUR, "
+                + "CURRENT_TIMESTAMP)");
+    }
+
+    private static long accountOf(TestServer s, long id) {
+        return count(s, "SELECT account_id FROM servers WHERE id = " + id);
+    }
+
+    private static String status(TestServer s, long id) {
+        return s.app.backend.database.jdbi().withHandle(h -> h.createQuery("SELECT status FROM servers WHERE id = " + id)
+                .mapTo(String.class).one());
+    }
+
+    private static long count(TestServer s, String query) {
+        return s.app.backend.database.jdbi().withHandle(h -> h.createQuery(query).mapTo(Long.class).one());
+    }
+
+    private static void sql(TestServer s, String statement) {
+        s.app.backend.database.jdbi().useHandle(h -> h.execute(statement));
+    }
+}
