@@ -90,6 +90,28 @@ public interface Hypervisor extends AutoCloseable {
      */
     UsageSample usage(VmRef vm);
 
+    /**
+     * The machine's state and, when it is running, a usage sample; empty when no such machine exists.
+     * The usage is null when the machine is not running, or when it could not be read (the state is
+     * still returned). The default asks {@link #state} and then {@link #usage}; a driver that sees both
+     * in one look (the simulator reads one row) answers with that look.
+     */
+    default Optional<Observation> observe(VmRef vm) {
+        Optional<VmState> state = state(vm);
+        if (state.isEmpty()) {
+            return Optional.empty();
+        }
+        UsageSample usage = null;
+        if (state.get().power() == Power.RUNNING) {
+            try {
+                usage = usage(vm);
+            } catch (HypervisorException e) {
+                usage = null;
+            }
+        }
+        return Optional.of(new Observation(state.get(), usage));
+    }
+
     /** The names of all machines this driver manages on the host at {@code hostUri}. */
     List<String> list(String hostUri);
 

@@ -280,6 +280,24 @@ public final class SimulatedHypervisor implements Hypervisor {
         });
     }
 
+    /** State and usage from one read of the machine's row, when no fault is set for either call. */
+    @Override
+    public Optional<Observation> observe(VmRef vm) {
+        SimStore.Peek peek = store.read(tx -> tx.peek(vm.name(), "state", "usage"));
+        if (!peek.faultSet()) {
+            Instant now = clock.instant();
+            Optional<SimVm> v = peek.vm().map(x -> settle(x, now));
+            if (v.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!gone(v.get(), now)) {
+                VmState state = observed(v.get());
+                return Optional.of(new Observation(state, state.power() == Power.RUNNING ? SimulatedUsage.sample(v.get(), now) : null));
+            }
+        }
+        return Hypervisor.super.observe(vm);
+    }
+
     private static VmState observed(SimVm v) {
         return new VmState(power(v.phase()), v.bootCount(), v.phaseUntil());
     }

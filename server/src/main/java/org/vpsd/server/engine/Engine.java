@@ -259,7 +259,7 @@ public final class Engine implements WorkSignal, AutoCloseable {
         return switch (result) {
             case StepResult.Next next -> advance(task, owner, next, mayWaitInPlace);
             case StepResult.Done done -> {
-                finish(task, owner, server, found.get().getValue(), done.note());
+                finish(task, owner, server, found.get().getValue(), done);
                 yield null;
             }
             case StepResult.Failed failed -> {
@@ -353,11 +353,12 @@ public final class Engine implements WorkSignal, AutoCloseable {
         return null;
     }
 
-    private void finish(Repositories.Task task, String owner, Server server, VmRef vm, String note) {
+    private void finish(Repositories.Task task, String owner, Server server, VmRef vm, StepResult.Done done) {
         Instant now = clock.instant();
         Operation op = task.operation();
-        Optional<UsageSample> firstUsage = usage != null && op.done() == Status.ACTIVE
-                ? usage.sampleBeforeActive(server.id(), vm) : Optional.empty();
+        String note = done.note();
+        Optional<UsageSample> firstUsage = usage == null || op.done() != Status.ACTIVE ? Optional.empty()
+                : done.usage() != null ? Optional.of(done.usage()) : usage.sampleBeforeActive(server.id(), vm);
         Status reached = tx.inTransaction(r -> {
             // The server's row first, then the account as committed: a suspension locks every server of the
             // account before it commits, so either it waits for this transaction and then sees the server's

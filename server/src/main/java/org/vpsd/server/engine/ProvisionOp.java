@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.vpsd.server.domain.Location;
 import org.vpsd.server.domain.Repositories;
 import org.vpsd.server.domain.Server;
+import org.vpsd.server.driver.Observation;
 import org.vpsd.server.driver.VmState;
 
 /**
@@ -73,17 +74,20 @@ final class ProvisionOp implements OperationHandler {
         return observe(s, s.step());
     }
 
-    /** Done if the machine runs; else wait for it in step {@code waitStep} (or build it again if it is gone). */
+    /**
+     * Done if the machine runs (with the usage sample the same look gave, the server's first figures);
+     * else wait for it in step {@code waitStep} (or build it again if it is gone).
+     */
     private StepResult observe(Step s, int waitStep) {
-        Optional<VmState> state = s.hv.state(s.vm);
-        if (state.isEmpty()) {
+        Optional<Observation> seen = s.hv.observe(s.vm);
+        if (seen.isEmpty()) {
             // Gone (removed behind vpsd's back): built again, within the same deadline.
             return s.pastDeadline() ? timedOut(s) : s.next(1);
         }
-        VmState st = state.get();
+        VmState st = seen.get().state();
         switch (st.power()) {
             case RUNNING:
-                return new StepResult.Done("Provisioned: the server is running.");
+                return new StepResult.Done("Provisioned: the server is running.", seen.get().usage());
             case CRASHED:
                 return new StepResult.Failed("The virtual machine crashed during its first boot.");
             case SHUTOFF:

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.function.Function;
 import org.vpsd.server.domain.Repositories;
 import org.vpsd.server.domain.Server;
+import org.vpsd.server.driver.UsageSample;
 
 /** What one step of an operation decided. */
 sealed interface StepResult {
@@ -27,8 +28,16 @@ sealed interface StepResult {
         }
     }
 
-    /** The operation is done; the server reaches its resting status. {@code note} goes into its history. */
-    record Done(String note) implements StepResult {}
+    /**
+     * The operation is done; the server reaches its resting status. {@code note} goes into its history.
+     * {@code usage}, if not null, is a sample of the running machine taken by the step's last look at
+     * it: a server becoming active stores it as its first figures instead of asking the driver again.
+     */
+    record Done(String note, UsageSample usage) implements StepResult {
+        Done(String note) {
+            this(note, null);
+        }
+    }
 
     /** The operation cannot succeed; the server goes to {@code error} with this reason. */
     record Failed(String reason) implements StepResult {}

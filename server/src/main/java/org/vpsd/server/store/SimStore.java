@@ -138,10 +138,16 @@ public final class SimStore {
 
         /** The machine of that name, if any, and whether a fault is set for {@code operation}: one statement. */
         public Peek peek(String name, String operation) {
-            return Jdbc.first(h, "SELECT f.operation AS fault_operation, d.* FROM (SELECT 1 AS one) x "
-                    + "LEFT JOIN sim_faults f ON f.operation = ? LEFT JOIN sim_domains d ON d.name = ?", ps -> {
+            return peek(name, operation, operation);
+        }
+
+        /** {@link #peek} for a call that stands for two operations: a fault set for either counts. */
+        public Peek peek(String name, String operation, String alsoOperation) {
+            return Jdbc.first(h, "SELECT (SELECT MIN(f.operation) FROM sim_faults f WHERE f.operation IN (?, ?)) AS fault_operation, "
+                    + "d.* FROM (SELECT 1 AS one) x LEFT JOIN sim_domains d ON d.name = ?", ps -> {
                         ps.setString(1, operation);
-                        ps.setString(2, name);
+                        ps.setString(2, alsoOperation);
+                        ps.setString(3, name);
                     }, r -> new Peek(r.getString("name") == null ? Optional.empty() : Optional.of(ROW.map(r, null)),
                             r.getString("fault_operation") != null)).orElseThrow();
         }

@@ -612,6 +612,31 @@ public abstract class HypervisorContract {
         assertThat(usage.at()).isNotNull();
     }
 
+    @Test
+    @DisplayName("observe: what state and usage say, in one look; empty for a machine that is not there")
+    void observeIsStateAndUsage() {
+        VmSpec spec = newSpec();
+        assertThat(hv().observe(spec.ref())).as("observe of a machine that never existed").isEmpty();
+        hv().create(spec);
+        VmState running = awaitRunning(spec.ref());
+
+        Observation seen = hv().observe(spec.ref()).orElseThrow();
+        assertThat(seen.state().power()).as("power observed of a running machine").isEqualTo(Power.RUNNING);
+        assertThat(seen.state().bootCount()).as("boot count observed").isEqualTo(running.bootCount());
+        assertThat(seen.usage()).as("usage observed of a running machine").isNotNull();
+        checkRunningUsage(spec, seen.usage());
+
+        hv().powerOff(spec.ref());
+        awaitPower(spec.ref(), Power.SHUTOFF, forcedTimeout());
+        Observation off = hv().observe(spec.ref()).orElseThrow();
+        assertThat(off.state().power()).as("power observed of a machine that is off").isEqualTo(Power.SHUTOFF);
+        assertThat(off.usage()).as("usage observed of a machine that is off").isNull();
+
+        hv().delete(spec.ref());
+        awaitGone(spec.ref());
+        assertThat(hv().observe(spec.ref())).as("observe of a deleted machine").isEmpty();
+    }
+
     private static void checkRunningUsage(VmSpec spec, UsageSample u) {
         assertThat(u.cpuPercent()).as("CPU percent").isBetween(0.0, 100.0);
         assertThat(u.memoryUsedMb()).as("memory used (MB) of a running machine with %d MB", spec.memoryMb())

@@ -318,6 +318,21 @@ class SimulatedHypervisorTest {
         }
 
         @Test
+        @DisplayName("observe meets the faults of state and of usage: a failing state fails it, a failing usage leaves the sample out")
+        void observeMeetsBothFaults() {
+            VmSpec spec = running();
+            sim.setFault("usage", 1, 0, "no usage");
+            Observation seen = sim.observe(spec.ref()).orElseThrow();
+            assertThat(seen.state().power()).isEqualTo(Power.RUNNING);
+            assertThat(seen.usage()).as("usage observed while usage fails").isNull();
+            assertThat(sim.faults()).singleElement().satisfies(f -> assertThat(f.failNext()).as("usage's fail_next used").isZero());
+            sim.setFault("state", 1, 0, "no state");
+            assertThatThrownBy(() -> sim.observe(spec.ref())).isInstanceOf(HypervisorException.class).hasMessage("no state");
+            sim.clearFaults();
+            assertThat(sim.observe(spec.ref()).orElseThrow().usage()).as("usage observed once the faults are gone").isNotNull();
+        }
+
+        @Test
         @DisplayName("a fault on one operation leaves the others alone")
         void faultsArePerOperation() {
             VmSpec spec = running();
