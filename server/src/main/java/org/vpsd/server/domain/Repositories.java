@@ -175,6 +175,13 @@ public interface Repositories {
         /** The servers among {@code ids} that exist and are not deleted, whoever owns them, in any order. */
         List<Server> findAll(List<Long> ids);
 
+        /**
+         * {@link #findAll}, planned at each call where the database keeps plans: for the engine's reads of
+         * claimed servers, which start on a table that may grow from empty (a plan made then would go on
+         * reading the whole table).
+         */
+        List<Server> findAllPlannedEachTime(List<Long> ids);
+
         /** Whether the account has a server (not deleted) with this id. */
         boolean ownedBy(long accountId, long id);
 

@@ -323,11 +323,23 @@ final class ServerSql implements Repositories.Servers {
 
     @Override
     public List<Server> findAll(List<Long> ids) {
+        return findAll(ids, false);
+    }
+
+    @Override
+    public List<Server> findAllPlannedEachTime(List<Long> ids) {
+        return findAll(ids, true);
+    }
+
+    private List<Server> findAll(List<Long> ids, boolean planEachTime) {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return withCatalog((select, reader) -> Jdbc.list(h, select + " WHERE s.id = ANY(?) AND s.status <> 'deleted'",
-                ps -> ps.setArray(1, ps.getConnection().createArrayOf("BIGINT", ids.toArray())), reader));
+        Jdbc.Binder binder = ps -> ps.setArray(1, ps.getConnection().createArrayOf("BIGINT", ids.toArray()));
+        return withCatalog((select, reader) -> {
+            String sql = select + " WHERE s.id = ANY(?) AND s.status <> 'deleted'";
+            return planEachTime ? Jdbc.listPlannedEachTime(h, sql, binder, reader) : Jdbc.list(h, sql, binder, reader);
+        });
     }
 
     @Override
