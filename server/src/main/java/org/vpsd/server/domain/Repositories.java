@@ -333,10 +333,12 @@ public interface Repositories {
         Optional<String> allocate(long serverId, long locationId, int family, Instant now);
 
         /**
-         * Gives the server a free address of each family (4 and 6), as {@link #allocate} does for
-         * each; a family with none free is left out of the answer.
+         * Gives the server a free address of each family (4 and 6), as {@link #allocate} does for each,
+         * and when it has both, places it: the two addresses and {@code hostId} written on its row, as
+         * {@link Servers#place} does (one statement with the usual allocation, on PostgreSQL). A family
+         * with none free is left out of the answer, and then the row is left as it was.
          */
-        Map<Integer, String> allocateBoth(long serverId, long locationId, Instant now);
+        Map<Integer, String> allocateBothAndPlace(long serverId, long locationId, Long hostId, Instant now);
 
         Optional<String> heldBy(long serverId, int family);
 

@@ -34,11 +34,6 @@ final class ProvisionOp implements OperationHandler {
     private StepResult place(Step s) {
         Server server = s.server;
         return s.go(1, s.cfg.provisionTimeout()).with(r -> {
-            Map<Integer, String> addresses = r.addresses().allocateBoth(server.id(), server.locationId(), s.now());
-            String v4 = Optional.ofNullable(addresses.get(4))
-                    .orElseThrow(() -> new StepFailure("No free IPv4 address left in " + server.locationCode() + "."));
-            String v6 = Optional.ofNullable(addresses.get(6))
-                    .orElseThrow(() -> new StepFailure("No free IPv6 address left in " + server.locationCode() + "."));
             Long hostId = server.hostId();
             if (hostId == null) {
                 List<Location.Host> hosts = r.catalog().hosts(server.locationId());
@@ -48,7 +43,12 @@ final class ProvisionOp implements OperationHandler {
                                     + server.plan().name() + " server.")).id();
                 }
             }
-            r.servers().place(server.id(), v4, v6, hostId);
+            // A family without a free address fails the step, and the host's reservation is undone with the rest.
+            Map<Integer, String> addresses = r.addresses().allocateBothAndPlace(server.id(), server.locationId(), hostId, s.now());
+            String v4 = Optional.ofNullable(addresses.get(4))
+                    .orElseThrow(() -> new StepFailure("No free IPv4 address left in " + server.locationCode() + "."));
+            String v6 = Optional.ofNullable(addresses.get(6))
+                    .orElseThrow(() -> new StepFailure("No free IPv6 address left in " + server.locationCode() + "."));
             return server.placed(v4, v6, hostId);
         });
     }

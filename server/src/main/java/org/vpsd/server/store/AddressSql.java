@@ -49,17 +49,22 @@ final class AddressSql implements Repositories.Addresses {
             SELECT address FROM held UNION ALL SELECT address FROM taken""";
 
     /**
-     * On PostgreSQL, a server's first two addresses in one statement: for each family, the address the
-     * server already holds, else the lowest never-used one above the pool's hint ({@link AddressHints}),
-     * taken. A family with neither comes back without a row, and is allocated the general way.
+     * On PostgreSQL, a server's first two addresses and its placement in one statement: for each family,
+     * the address the server already holds, else the lowest never-used one above the pool's hint
+     * ({@link AddressHints}), taken; when that gives both families, the server's row gets them and its
+     * host (the fourth column says whether it did). A family with neither comes back without a row, and
+     * is allocated the general way.
      */
-    private static final String HELD_OR_TAKE_NEVER_USED_BOTH = """
+    private static final String HELD_OR_TAKE_NEVER_USED_BOTH_AND_PLACE = """
             WITH held AS (SELECT family, address FROM ip_addresses WHERE server_id = ? AND family IN (4, 6)),
                  taken4 AS (""" + take(4) + """
             ), taken6 AS (""" + take(6) + """
-            )
-            SELECT family, address, NULL FROM held UNION ALL SELECT family, address, id FROM taken4
-            UNION ALL SELECT family, address, id FROM taken6""";
+            ), got AS (SELECT family, address, NULL AS id FROM held UNION ALL SELECT family, address, id FROM taken4
+                       UNION ALL SELECT family, address, id FROM taken6),
+                 placed AS (UPDATE servers SET ipv4 = (SELECT address FROM got WHERE family = 4),
+                                               ipv6 = (SELECT address FROM got WHERE family = 6), host_id = ?
+                             WHERE id = ? AND (SELECT COUNT(DISTINCT family) FROM got) = 2 RETURNING id)
+            SELECT family, address, id, (SELECT COUNT(*) FROM placed) FROM got""";
 
     /**
      * The lowest never-used address of the family above an id, taken unless the server holds one
@@ -124,10 +129,11 @@ final class AddressSql implements Repositories.Addresses {
     }
 
     @Override
-    public Map<Integer, String> allocateBoth(long serverId, long locationId, Instant now) {
+    public Map<Integer, String> allocateBothAndPlace(long serverId, long locationId, Long hostId, Instant now) {
         Map<Integer, String> got = new HashMap<>();
+        boolean[] placed = {false};
         if (!Sql.isH2(h)) {
-            Jdbc.list(h, HELD_OR_TAKE_NEVER_USED_BOTH, ps -> {
+            Jdbc.list(h, HELD_OR_TAKE_NEVER_USED_BOTH_AND_PLACE, ps -> {
                 ps.setLong(1, serverId);
                 ps.setLong(2, serverId);
                 ps.setLong(3, locationId);
@@ -135,12 +141,15 @@ final class AddressSql implements Repositories.Addresses {
                 ps.setLong(5, serverId);
                 ps.setLong(6, locationId);
                 ps.setLong(7, hints.after(locationId, 6));
+                Jdbc.setLong(ps, 8, hostId);
+                ps.setLong(9, serverId);
             }, rs -> {
                 int family = rs.getInt(1);
                 long id = rs.getLong(3);
                 if (!rs.wasNull()) {
                     hints.took(locationId, family, id);
                 }
+                placed[0] = rs.getLong(4) > 0;
                 return Map.entry(family, rs.getString(2));
             }).forEach(e -> got.put(e.getKey(), e.getValue()));
         }
@@ -148,6 +157,9 @@ final class AddressSql implements Repositories.Addresses {
             if (!got.containsKey(family)) {
                 allocate(serverId, locationId, family, now).ifPresent(address -> got.put(family, address));
             }
+        }
+        if (!placed[0] && got.containsKey(4) && got.containsKey(6)) {
+            new ServerSql(h, null).place(serverId, got.get(4), got.get(6), hostId);
         }
         return got;
     }
