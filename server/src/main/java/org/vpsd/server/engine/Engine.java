@@ -397,13 +397,13 @@ public final class Engine implements WorkSignal, AutoCloseable {
             Status free = Suspensions.settle(op, false);
             Status held = Suspensions.settle(op, true);
             Repositories.UsageRecord first = firstUsage.map(usage::firstRecord).orElse(null);
-            Optional<Repositories.Settled> settled = r.tasks().finishSettling(new Repositories.Settlement(server.id(),
-                    task.generation(), owner, server.accountId(), free, detail(free), held, detail(held),
-                    op == Operation.PROVISION, first, note, now));
+            var settlement = new Repositories.Settlement(server.id(), task.generation(), owner, server.accountId(),
+                    free, detail(free), held, detail(held), op == Operation.PROVISION, first, note, now);
+            Optional<Repositories.Settled> settled = r.tasks().finishSettling(settlement);
             if (settled.isEmpty()) {
                 return null;
             }
-            Status to = settled.get().suspended() ? held : free;
+            Status to = settlement.status(settled.get().suspended());
             if (to == Status.ACTIVE && first != null && !settled.get().usageWritten()) {
                 usage.save(r, server.id(), firstUsage.get());
             }
