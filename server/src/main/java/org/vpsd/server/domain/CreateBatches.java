@@ -16,7 +16,8 @@ import java.util.function.IntConsumer;
  * from one backend to the next (bench/RESULTS.md). Here a lone create runs at once, as it did
  * ({@link Repositories.Servers#createIfAllowed}, atomically); creates that came in meanwhile wait in
  * vpsd, in order of arrival, and the next of them runs them all in one transaction that takes the
- * row once ({@link Repositories.Servers#createAllIfAllowed}), then hands the turn to the next waiter.
+ * row once ({@link Repositories.Servers#createAllIfAllowed}), then hands the turn to the next waiter
+ * as soon as it committed.
  *
  * <p>Each create gets the answer it would have got alone, in arrival order: the same checks, the
  * balance charged exactly. A create the batch refused (a check, the balance, a name) is asked again
@@ -60,34 +61,42 @@ final class CreateBatches {
 
     /** Runs a batch this thread was given, then hands the account's next waiters to the first of them. */
     private void lead(long account, List<Create> batch) {
+        Turn turn = new Turn(account);
         try {
-            run(batch);
+            run(batch, turn);
         } catch (RuntimeException | Error e) {
             batch.forEach(c -> c.fail(e));
             throw e;
         } finally {
-            List<Create> next = new ArrayList<>();
-            running.compute(account, (a, waiting) -> {
-                while (!waiting.isEmpty() && next.size() < MAX_BATCH) {
-                    next.add(waiting.poll());
-                }
-                return next.isEmpty() ? null : waiting;
-            });
-            if (!next.isEmpty()) {
-                next.get(0).turn.complete(next);
-            }
+            turn.pass();
         }
     }
 
-    private void run(List<Create> batch) {
+    /**
+     * Runs the batch. The turn passes as soon as the batch's answers are final and committed, before
+     * the wait for durability (H2's group commit): the next creates read the balance it left, and their
+     * commit is never durable before this one's. Otherwise (a create refused, to be asked again alone)
+     * it passes when the batch is done.
+     */
+    private void run(List<Create> batch, Turn turn) {
         batchSizes.accept(batch.size());
         if (batch.size() == 1) {
-            alone(batch.get(0));
+            Create c = batch.get(0);
+            try {
+                c.succeed(tx.atomically(r -> r.servers().createIfAllowed(c.order), created -> turn.pass()));
+            } catch (RuntimeException e) {
+                c.fail(e);
+            }
             return;
         }
         List<Optional<Server>> created;
         try {
-            created = tx.inTransaction(r -> r.servers().createAllIfAllowed(batch.stream().map(c -> c.order).toList()));
+            created = tx.inTransaction(r -> r.servers().createAllIfAllowed(batch.stream().map(c -> c.order).toList()),
+                    all -> {
+                        if (all.stream().allMatch(Optional::isPresent)) {
+                            turn.pass();
+                        }
+                    });
         } catch (FieldErrors.Invalid nameTakenMeanwhile) {
             batch.forEach(this::alone);
             return;
@@ -109,6 +118,35 @@ final class CreateBatches {
             c.succeed(tx.atomically(r -> r.servers().createIfAllowed(c.order)));
         } catch (RuntimeException e) {
             c.fail(e);
+        }
+    }
+
+    /** An account's turn to create, held by the thread leading its batch; passed once. */
+    private final class Turn {
+        private final long account;
+        /** Only the leading thread reads and writes it. */
+        private boolean passed;
+
+        Turn(long account) {
+            this.account = account;
+        }
+
+        /** Hands up to {@link #MAX_BATCH} of the account's waiters to the first of them, or ends the turn if none wait. */
+        void pass() {
+            if (passed) {
+                return;
+            }
+            passed = true;
+            List<Create> next = new ArrayList<>();
+            running.compute(account, (a, waiting) -> {
+                while (!waiting.isEmpty() && next.size() < MAX_BATCH) {
+                    next.add(waiting.poll());
+                }
+                return next.isEmpty() ? null : waiting;
+            });
+            if (!next.isEmpty()) {
+                next.get(0).turn.complete(next);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package org.vpsd.server.domain;
 
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -17,6 +18,18 @@ public interface Transactor {
      * returns; a transient conflict re-runs it.
      */
     <T> T atomically(Function<Repositories, T> work);
+
+    /**
+     * {@link #inTransaction}, handing the result to {@code committed} as soon as it is committed and
+     * before the wait that makes it durable (H2's group commit): for passing on a turn that needs only
+     * the commit, such as an account's next creates, which read the balance this one left (a later
+     * commit is never durable before an earlier one). The result is still returned once durable.
+     * {@code committed} runs once, and not at all if the work fails.
+     */
+    <T> T inTransaction(Function<Repositories, T> work, Consumer<? super T> committed);
+
+    /** {@link #atomically}, with {@code committed} as in {@link #inTransaction(Function, Consumer)}. */
+    <T> T atomically(Function<Repositories, T> work, Consumer<? super T> committed);
 
     /** Reads without a transaction of its own (each statement sees committed data). */
     <T> T read(Function<Repositories, T> work);

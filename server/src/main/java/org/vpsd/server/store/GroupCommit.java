@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,6 +19,16 @@ import org.slf4j.LoggerFactory;
  * the file: one checkpoint makes every transaction committed before it durable, so under load
  * many commits share one write. A committed transaction is never acknowledged before that.
  *
+ * <p>Under load, checkpoints begin at most every {@link #DEFAULT_INTERVAL} (PostgreSQL's
+ * {@code commit_delay} in spirit), and the commits that arrive meanwhile share the next one. Back to
+ * back, during creates from many accounts, they ran 110-170 times a second at 5-8 ms each, each
+ * writing again the upper pages of every index those creates touched (and H2 caching each page it
+ * wrote, which the collector then copies). A commit after a quiet moment is written at once: the
+ * interval only holds back a checkpoint that would begin sooner than that after the one before.
+ * Every write waits up to that much longer for its answer, so a client that waits for each answer
+ * before sending the next is slower by as much: at 20 ms, 16 such clients created 30% fewer servers
+ * a second (bench/RESULTS.md, 2026-12-05, ninth session).
+ *
  * <p>This protects against the vpsd process dying (the written data is in the operating system's
  * page cache); surviving a power failure as well would need {@code CHECKPOINT SYNC} per round,
  * which is what PostgreSQL, the production database, does at every commit anyway.
@@ -26,17 +37,29 @@ final class GroupCommit implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
     private final String url;
+    /** The least time from one checkpoint's start to the next one's. */
+    static final Duration DEFAULT_INTERVAL = Duration.ofMillis(10);
+
+    private final long intervalNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final Condition done = lock.newCondition();
+    /** Signalled only by {@link #close}: the wait for the interval is not woken by every request. */
+    private final Condition closing = lock.newCondition();
     private long requested;
     private long written;
+    private long checkpoints;
     private boolean closed;
     private final Thread flusher;
     private Connection connection;
 
     GroupCommit(String url) {
+        this(url, DEFAULT_INTERVAL);
+    }
+
+    GroupCommit(String url, Duration interval) {
         this.url = url;
+        this.intervalNanos = interval.toNanos();
         this.flusher = Thread.ofPlatform().daemon().name("h2-group-commit").start(this::loop);
     }
 
@@ -56,13 +79,28 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
+    /** How many checkpoints this has run (for tests). */
+    long checkpoints() {
+        lock.lock();
+        try {
+            return checkpoints;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void loop() {
+        long lastStart = System.nanoTime() - intervalNanos;
         while (true) {
             long target;
             lock.lock();
             try {
                 while (requested == written && !closed) {
                     work.await();
+                }
+                long wait;
+                while (!closed && (wait = lastStart + intervalNanos - System.nanoTime()) > 0) {
+                    closing.awaitNanos(wait);
                 }
                 if (closed) {
                     return;
@@ -73,10 +111,12 @@ final class GroupCommit implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+            lastStart = System.nanoTime();
             checkpoint();
             lock.lock();
             try {
                 written = Math.max(written, target);
+                checkpoints++;
                 done.signalAll();
             } finally {
                 lock.unlock();
@@ -119,6 +159,7 @@ final class GroupCommit implements AutoCloseable {
         try {
             closed = true;
             work.signalAll();
+            closing.signalAll();
             done.signalAll();
         } finally {
             lock.unlock();

@@ -1,6 +1,7 @@
 package org.vpsd.server.store;
 
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
@@ -35,16 +36,27 @@ public final class JdbiTransactor implements Transactor {
     public <T> T inTransaction(Function<Repositories, T> work) {
         // The pool's connections are READ COMMITTED already: no per-transaction isolation switch that
         // could fail after the commit and make a committed transaction look failed.
-        return attempt(work, true);
+        return attempt(work, true, null);
     }
 
     @Override
     public <T> T atomically(Function<Repositories, T> work) {
-        return attempt(work, false);
+        return attempt(work, false, null);
     }
 
-    private <T> T attempt(Function<Repositories, T> work, boolean transaction) {
+    @Override
+    public <T> T inTransaction(Function<Repositories, T> work, Consumer<? super T> committed) {
+        return attempt(work, true, committed);
+    }
+
+    @Override
+    public <T> T atomically(Function<Repositories, T> work, Consumer<? super T> committed) {
+        return attempt(work, false, committed);
+    }
+
+    private <T> T attempt(Function<Repositories, T> work, boolean transaction, Consumer<? super T> committed) {
         health.check();
+        T result = null;
         for (int attempt = 1; ; attempt++) {
             boolean[] began = {false};
             try {
@@ -52,9 +64,8 @@ public final class JdbiTransactor implements Transactor {
                     began[0] = true;
                     return work.apply(new JdbiRepositories(h, database));
                 };
-                T result = transaction ? jdbi.inTransaction(unit) : jdbi.withHandle(unit);
-                database.awaitDurable();
-                return result;
+                result = transaction ? jdbi.inTransaction(unit) : jdbi.withHandle(unit);
+                break;
             } catch (RuntimeException e) {
                 // A conflict rolled the work back; a connection that failed before the work began did nothing:
                 // either may run again. Anything else may have committed, so it is never repeated.
@@ -65,6 +76,11 @@ public final class JdbiTransactor implements Transactor {
                 throw translate(e);
             }
         }
+        if (committed != null) {
+            committed.accept(result);
+        }
+        database.awaitDurable();
+        return result;
     }
 
     @Override
