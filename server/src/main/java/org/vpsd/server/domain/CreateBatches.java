@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
@@ -81,12 +82,7 @@ final class CreateBatches {
     private void run(List<Create> batch, Turn turn) {
         batchSizes.accept(batch.size());
         if (batch.size() == 1) {
-            Create c = batch.get(0);
-            try {
-                c.succeed(tx.atomically(r -> r.servers().createIfAllowed(c.order), created -> turn.pass()));
-            } catch (RuntimeException e) {
-                c.fail(e);
-            }
+            alone(batch.get(0), answer -> turn.pass());
             return;
         }
         List<Optional<Server>> created;
@@ -114,8 +110,12 @@ final class CreateBatches {
     }
 
     private void alone(Create c) {
+        alone(c, answer -> {});
+    }
+
+    private void alone(Create c, Consumer<Optional<Server>> committed) {
         try {
-            c.succeed(tx.atomically(r -> r.servers().createIfAllowed(c.order)));
+            c.succeed(tx.atomically(r -> r.servers().createIfAllowed(c.order), committed));
         } catch (RuntimeException e) {
             c.fail(e);
         }

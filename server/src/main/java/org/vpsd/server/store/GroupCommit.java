@@ -36,10 +36,10 @@ import org.slf4j.LoggerFactory;
 final class GroupCommit implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
-    private final String url;
     /** The least time from one checkpoint's start to the next one's. */
     static final Duration DEFAULT_INTERVAL = Duration.ofMillis(10);
 
+    private final String url;
     private final long intervalNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
