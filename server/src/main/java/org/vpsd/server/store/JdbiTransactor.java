@@ -69,7 +69,8 @@ public final class JdbiTransactor implements Transactor {
             } catch (RuntimeException e) {
                 // A conflict rolled the work back; a connection that failed before the work began did nothing:
                 // either may run again. Anything else may have committed, so it is never repeated.
-                if (attempt < ATTEMPTS && (Sql.isTransient(e) || (!began[0] && Sql.isUnavailable(e)))) {
+                if (attempt < ATTEMPTS && !Thread.currentThread().isInterrupted()
+                        && (Sql.isTransient(e) || (!began[0] && Sql.isUnavailable(e)))) {
                     pause(attempt);
                     continue;
                 }
@@ -95,6 +96,12 @@ public final class JdbiTransactor implements Transactor {
 
     private RuntimeException translate(RuntimeException e) {
         if (e instanceof StoreUnavailableException) {
+            return e;
+        }
+        // A thread interrupted in the middle of its work (its owner stopping it: shutdownNow) has its
+        // socket closed under it, which reads like a lost connection; the database is not down for
+        // anyone else, and marking it so would answer 503 to every request until the probe's next look.
+        if (Thread.currentThread().isInterrupted()) {
             return e;
         }
         if (Sql.isUnavailable(e)) {
