@@ -9,7 +9,9 @@ import java.util.function.Function;
  * have no effect outside the transaction.
  */
 public interface Transactor {
-    <T> T inTransaction(Function<Repositories, T> work);
+    default <T> T inTransaction(Function<Repositories, T> work) {
+        return inTransaction(work, result -> {});
+    }
 
     /**
      * Runs work that is all or nothing by itself (one statement, or a repository method documented as
@@ -17,7 +19,9 @@ public interface Transactor {
      * when the statement ends, not after a round trip back to vpsd and its scheduling. Durable when it
      * returns; a transient conflict re-runs it.
      */
-    <T> T atomically(Function<Repositories, T> work);
+    default <T> T atomically(Function<Repositories, T> work) {
+        return atomically(work, result -> {});
+    }
 
     /**
      * {@link #inTransaction}, handing the result to {@code committed} as soon as it is committed and

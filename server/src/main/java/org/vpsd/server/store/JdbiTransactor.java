@@ -33,19 +33,9 @@ public final class JdbiTransactor implements Transactor {
     }
 
     @Override
-    public <T> T inTransaction(Function<Repositories, T> work) {
+    public <T> T inTransaction(Function<Repositories, T> work, Consumer<? super T> committed) {
         // The pool's connections are READ COMMITTED already: no per-transaction isolation switch that
         // could fail after the commit and make a committed transaction look failed.
-        return attempt(work, true, null);
-    }
-
-    @Override
-    public <T> T atomically(Function<Repositories, T> work) {
-        return attempt(work, false, null);
-    }
-
-    @Override
-    public <T> T inTransaction(Function<Repositories, T> work, Consumer<? super T> committed) {
         return attempt(work, true, committed);
     }
 
@@ -77,9 +67,7 @@ public final class JdbiTransactor implements Transactor {
                 throw translate(e);
             }
         }
-        if (committed != null) {
-            committed.accept(result);
-        }
+        committed.accept(result);
         database.awaitDurable();
         return result;
     }
