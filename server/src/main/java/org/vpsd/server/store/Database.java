@@ -64,7 +64,8 @@ public final class Database implements AutoCloseable {
         this.groupCommit = kind == Kind.H2 ? new GroupCommit(url) : null;
         this.catalogCache = kind == Kind.POSTGRESQL ? new CatalogCache() : null;
         this.jdbi = configure(Jdbi.create(dataSource));
-        this.backgroundJdbi = configure(Jdbi.create(backgroundDataSource));
+        this.backgroundJdbi = configure(Jdbi.create(
+                new GatedDataSource(backgroundDataSource, backgroundDataSource.getMaximumPoolSize(), health::check)));
     }
 
     private static Jdbi configure(Jdbi jdbi) {
@@ -117,7 +118,10 @@ public final class Database implements AutoCloseable {
         if (kind == Kind.POSTGRESQL) {
             cfg.addDataSourceProperty("reWriteBatchedInserts", "true");
             cfg.addDataSourceProperty("tcpKeepAlive", "true");
-            cfg.addDataSourceProperty("socketTimeout", "30");
+            // A read that waits 30 s closes its connection, timed by PgSocketFactory's watchdog rather than
+            // by pgjdbc's socketTimeout, which makes every read a timed one (see PgSocketFactory).
+            cfg.addDataSourceProperty("socketFactory", PgSocketFactory.class.getName());
+            cfg.addDataSourceProperty(PgSocketFactory.READ_TIMEOUT, "30");
             cfg.addDataSourceProperty("connectTimeout", "3");
             // Every statement vpsd sends is a key lookup or a short range with bound parameters, and
             // each is planned the same way whatever the values. PostgreSQL's default replans a statement
