@@ -332,13 +332,17 @@ public interface Repositories {
         /** Gives the server a free address of the family in the location; empty when none is free. */
         Optional<String> allocate(long serverId, long locationId, int family, Instant now);
 
+        /** An address given to a server, with the range of the pool it came from. */
+        record Allocated(String address, Location.AddressRange range) {}
+
         /**
          * Gives the server a free address of each family (4 and 6), as {@link #allocate} does for each,
          * and when it has both, places it: the two addresses and {@code hostId} written on its row, as
-         * {@link Servers#place} does (one statement with the usual allocation, on PostgreSQL). A family
-         * with none free is left out of the answer, and then the row is left as it was.
+         * {@link Servers#place} does (one statement with the usual allocation, on PostgreSQL, which also
+         * reads the addresses' ranges). A family with none free is left out of the answer, and then the
+         * row is left as it was.
          */
-        Map<Integer, String> allocateBothAndPlace(long serverId, long locationId, Long hostId, Instant now);
+        Map<Integer, Allocated> allocateBothAndPlace(long serverId, long locationId, Long hostId, Instant now);
 
         Optional<String> heldBy(long serverId, int family);
 

@@ -305,14 +305,16 @@ public final class Engine implements WorkSignal, AutoCloseable {
         }
         Instant runAt = clock.instant().plus(next.delay());
         boolean immediate = next.delay().isZero() && next.step() != task.step();
-        var progress = new Repositories.Progress(next.step(), runAt, next.deadline(), next.state(), 0, null);
         Server[] written = {null};
+        String[] state = {next.state()};
         boolean saved;
         try {
             saved = tx.inTransaction(r -> {
                 // The step's writes first (they lock the server's row, as every other writer does before
                 // the task's), and undone with the transaction if the task is no longer this claim's.
                 written[0] = next.writes() == null ? null : next.writes().apply(r);
+                state[0] = next.stateToSave();
+                var progress = new Repositories.Progress(next.step(), runAt, next.deadline(), state[0], 0, null);
                 if (!r.tasks().advance(task.serverId(), task.generation(), owner, progress, immediate)) {
                     throw new Superseded();
                 }
@@ -336,7 +338,7 @@ public final class Engine implements WorkSignal, AutoCloseable {
         }
         if (immediate) {
             return new Then(new Repositories.Task(task.serverId(), task.operation(), next.step(), task.generation(), 0, runAt,
-                    next.deadline(), next.state(), null), written[0]);
+                    next.deadline(), state[0], null), written[0]);
         }
         wakeAt(next.delay());
         return null;

@@ -70,13 +70,38 @@ public final class Machines {
         return new VmRef(name(s.id()), hostUri(s, host));
     }
 
-    /** Everything the driver needs to build the server's machine. */
-    VmSpec spec(Repositories r, Server s) {
+    /**
+     * Everything the driver needs to build the server's machine. {@code known}: ranges of its addresses
+     * already known (by address), which are not read again.
+     */
+    VmSpec spec(Repositories r, Server s, Map<String, Location.AddressRange> known) {
         Optional<Location.Host> host = s.hostId() == null ? Optional.empty() : r.catalog().host(s.hostId());
         String key = s.sshKeyId() == null ? null
                 : r.sshKeys().find(s.accountId(), s.sshKeyId()).map(k -> k.publicKey()).orElse(null);
-        List<String> held = java.util.stream.Stream.of(s.ipv4(), s.ipv6()).filter(java.util.Objects::nonNull).toList();
-        Map<String, Location.AddressRange> ranges = r.addresses().rangesOf(held);
+        List<String> unknown = held(s).stream().filter(a -> !known.containsKey(a)).toList();
+        Map<String, Location.AddressRange> ranges = new java.util.HashMap<>(known);
+        if (!unknown.isEmpty()) {
+            ranges.putAll(r.addresses().rangesOf(unknown));
+        }
+        return spec(s, host, key, ranges);
+    }
+
+    /**
+     * {@link #spec} without a read, where there is nothing to read: the server is on no host of the
+     * catalog's, has no SSH key, and the ranges of its addresses are {@code known}. Empty otherwise.
+     */
+    Optional<VmSpec> specWithoutRead(Server s, Map<String, Location.AddressRange> known) {
+        if (s.hostId() != null || s.sshKeyId() != null || !known.keySet().containsAll(held(s))) {
+            return Optional.empty();
+        }
+        return Optional.of(spec(s, Optional.empty(), null, known));
+    }
+
+    private static List<String> held(Server s) {
+        return java.util.stream.Stream.of(s.ipv4(), s.ipv6()).filter(java.util.Objects::nonNull).toList();
+    }
+
+    private VmSpec spec(Server s, Optional<Location.Host> host, String key, Map<String, Location.AddressRange> ranges) {
         Optional<Location.AddressRange> v4Range = Optional.ofNullable(s.ipv4()).map(ranges::get);
         VmSpec.Address v4 = address(s.ipv4(), 4, v4Range);
         VmSpec.Address v6 = address(s.ipv6(), 6, Optional.ofNullable(s.ipv6()).map(ranges::get));

@@ -1,11 +1,14 @@
 package org.vpsd.server.engine;
 
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.vpsd.server.domain.Location;
 import org.vpsd.server.domain.Repositories;
+import org.vpsd.server.domain.Repositories.Addresses.Allocated;
 import org.vpsd.server.domain.Server;
 import org.vpsd.server.driver.Observation;
 import org.vpsd.server.driver.VmState;
@@ -44,13 +47,42 @@ final class ProvisionOp implements OperationHandler {
                 }
             }
             // A family without a free address fails the step, and the host's reservation is undone with the rest.
-            Map<Integer, String> addresses = r.addresses().allocateBothAndPlace(server.id(), server.locationId(), hostId, s.now());
-            String v4 = Optional.ofNullable(addresses.get(4))
+            Map<Integer, Allocated> addresses = r.addresses().allocateBothAndPlace(server.id(), server.locationId(), hostId, s.now());
+            Allocated v4 = Optional.ofNullable(addresses.get(4))
                     .orElseThrow(() -> new StepFailure("No free IPv4 address left in " + server.locationCode() + "."));
-            String v6 = Optional.ofNullable(addresses.get(6))
+            Allocated v6 = Optional.ofNullable(addresses.get(6))
                     .orElseThrow(() -> new StepFailure("No free IPv6 address left in " + server.locationCode() + "."));
-            return server.placed(v4, v6, hostId);
+            // The machine's network, saved with the step's progress: building it needs no read of the ranges.
+            noteRange(s, 4, v4.range());
+            noteRange(s, 6, v6.range());
+            return server.placed(v4.address(), v6.address(), hostId);
         });
+    }
+
+    /** Notes the range of the server's address of {@code family} in the step's state: "CIDR GATEWAY DNS,DNS" ("-" for none). */
+    private static void noteRange(Step s, int family, Location.AddressRange range) {
+        if (range != null) {
+            s.put("net" + family, range.cidr() + " " + Objects.requireNonNullElse(range.gateway(), "-") + " "
+                    + (range.dns().isEmpty() ? "-" : String.join(",", range.dns())));
+        }
+    }
+
+    /**
+     * The ranges noted by {@link #noteRange} in a step's state ({@code state}: its value of a key), by the
+     * server's address; a family not noted is left out.
+     */
+    static Map<String, Location.AddressRange> notedRanges(Server server, java.util.function.Function<String, String> state) {
+        Map<String, Location.AddressRange> known = new HashMap<>();
+        for (int family : new int[] {4, 6}) {
+            String address = family == 4 ? server.ipv4() : server.ipv6();
+            String noted = state.apply("net" + family);
+            String[] parts = noted == null ? new String[0] : noted.split(" ");
+            if (address != null && parts.length == 3) {
+                known.put(address, new Location.AddressRange(family, parts[0], parts[1].equals("-") ? null : parts[1],
+                        parts[2].equals("-") ? List.of() : List.of(parts[2].split(","))));
+            }
+        }
+        return known;
     }
 
     /** The enabled host with the most free memory that still has room for the plan; its capacity is reserved. */
@@ -63,8 +95,9 @@ final class ProvisionOp implements OperationHandler {
     }
 
     private StepResult create(Step s) {
-        // The server as the step before left it (placed, committed).
-        var spec = s.tx.read(r -> machines.spec(r, s.server));
+        // The server as the step before left it (placed, committed); read only for what the step did not note.
+        Map<String, Location.AddressRange> known = notedRanges(s.server, s::get);
+        var spec = machines.specWithoutRead(s.server, known).orElseGet(() -> s.tx.read(r -> machines.spec(r, s.server, known)));
         s.hv.create(spec);
         // A machine is usually running once created: look at once, rather than in a step (and a transaction) of its own.
         return observe(s, 2);

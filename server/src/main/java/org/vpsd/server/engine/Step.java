@@ -57,9 +57,12 @@ final class Step {
         return this;
     }
 
-    /** Go to {@code step} at once, with a fresh deadline {@code timeout} from now (or none). */
+    /**
+     * Go to {@code step} at once, with a fresh deadline {@code timeout} from now (or none). Writes added to
+     * it ({@link StepResult.Next#with}) may note more in the state ({@link #put}): it is saved after them.
+     */
     StepResult.Next go(int step, Duration timeout) {
-        return new StepResult.Next(step, Duration.ZERO, timeout == null ? null : now.plus(timeout), format());
+        return new StepResult.Next(step, Duration.ZERO, timeout == null ? null : now.plus(timeout), format(), null, this::format);
     }
 
     /** Go to {@code step} at once, keeping the deadline. */

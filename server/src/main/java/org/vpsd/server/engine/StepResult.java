@@ -3,6 +3,7 @@ package org.vpsd.server.engine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.vpsd.server.domain.Repositories;
 import org.vpsd.server.domain.Server;
 import org.vpsd.server.driver.UsageSample;
@@ -17,14 +18,23 @@ sealed interface StepResult {
      * They return the server as they leave it, which a next step run at once is given instead of
      * reading it again.
      */
-    record Next(int step, Duration delay, Instant deadline, String state, Function<Repositories, Server> writes) implements StepResult {
+    record Next(int step, Duration delay, Instant deadline, String state, Function<Repositories, Server> writes,
+            Supplier<String> stateAfterWrites) implements StepResult {
         Next(int step, Duration delay, Instant deadline, String state) {
-            this(step, delay, deadline, state, null);
+            this(step, delay, deadline, state, null, null);
         }
 
-        /** The same progress, saved together with {@code writes}. */
+        /**
+         * The same progress, saved together with {@code writes}; the state saved is the one
+         * {@code stateAfterWrites} gives once they have run (what they noted in the step's state), if it is set.
+         */
         Next with(Function<Repositories, Server> writes) {
-            return new Next(step, delay, deadline, state, writes);
+            return new Next(step, delay, deadline, state, writes, stateAfterWrites);
+        }
+
+        /** The state to save once the writes have run. */
+        String stateToSave() {
+            return writes != null && stateAfterWrites != null ? stateAfterWrites.get() : state;
         }
     }
 

@@ -9,6 +9,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.vpsd.server.domain.Location;
 import org.vpsd.server.domain.Repositories;
+import org.vpsd.server.domain.Repositories.Addresses.Allocated;
 
 /**
  * Address pools. An allocation is a conditional UPDATE of one free row picked with
@@ -52,19 +53,21 @@ final class AddressSql implements Repositories.Addresses {
      * On PostgreSQL, a server's first two addresses and its placement in one statement: for each family,
      * the address the server already holds, else the lowest never-used one above the pool's hint
      * ({@link AddressHints}), taken; when that gives both families, the server's row gets them and its
-     * host (the fourth column says whether it did). A family with neither comes back without a row, and
-     * is allocated the general way.
+     * host (the fourth column says whether it did). Each comes with its range (columns 5-8: what
+     * {@link #rangesOf} reads), which provisioning keeps for the machine's network instead of reading
+     * it again. A family with neither comes back without a row, and is allocated the general way.
      */
     private static final String HELD_OR_TAKE_NEVER_USED_BOTH_AND_PLACE = """
-            WITH held AS (SELECT family, address FROM ip_addresses WHERE server_id = ? AND family IN (4, 6)),
+            WITH held AS (SELECT family, address, range_id FROM ip_addresses WHERE server_id = ? AND family IN (4, 6)),
                  taken4 AS (""" + take(4) + """
             ), taken6 AS (""" + take(6) + """
-            ), got AS (SELECT family, address, NULL AS id FROM held UNION ALL SELECT family, address, id FROM taken4
-                       UNION ALL SELECT family, address, id FROM taken6),
+            ), got AS (SELECT family, address, NULL AS id, range_id FROM held UNION ALL SELECT family, address, id, range_id FROM taken4
+                       UNION ALL SELECT family, address, id, range_id FROM taken6),
                  placed AS (UPDATE servers SET ipv4 = (SELECT address FROM got WHERE family = 4),
                                                ipv6 = (SELECT address FROM got WHERE family = 6), host_id = ?
                              WHERE id = ? AND (SELECT COUNT(DISTINCT family) FROM got) = 2 RETURNING id)
-            SELECT family, address, id, (SELECT COUNT(*) FROM placed) FROM got""";
+            SELECT g.family, g.address, g.id, (SELECT COUNT(*) FROM placed), r.family, r.cidr, r.gateway, r.dns
+              FROM got g LEFT JOIN address_ranges r ON r.id = g.range_id""";
 
     /**
      * The lowest never-used address of the family above an id, taken unless the server holds one
@@ -74,7 +77,7 @@ final class AddressSql implements Repositories.Addresses {
         return "UPDATE ip_addresses SET server_id = ?, released_at = NULL WHERE id = (SELECT id FROM ip_addresses "
                 + "WHERE location_id = ? AND family = " + family + " AND server_id IS NULL AND released_at IS NULL AND id > ? "
                 + "ORDER BY id LIMIT 1" + LOCK + ") AND server_id IS NULL AND NOT EXISTS (SELECT 1 FROM held WHERE family = "
-                + family + ") RETURNING family, address, id";
+                + family + ") RETURNING family, address, id, range_id";
     }
 
     private final Handle h;
@@ -129,8 +132,8 @@ final class AddressSql implements Repositories.Addresses {
     }
 
     @Override
-    public Map<Integer, String> allocateBothAndPlace(long serverId, long locationId, Long hostId, Instant now) {
-        Map<Integer, String> got = new HashMap<>();
+    public Map<Integer, Allocated> allocateBothAndPlace(long serverId, long locationId, Long hostId, Instant now) {
+        Map<Integer, Allocated> got = new HashMap<>();
         boolean[] placed = {false};
         if (!Sql.isH2(h)) {
             Jdbc.list(h, HELD_OR_TAKE_NEVER_USED_BOTH_AND_PLACE, ps -> {
@@ -150,18 +153,31 @@ final class AddressSql implements Repositories.Addresses {
                     hints.took(locationId, family, id);
                 }
                 placed[0] = rs.getLong(4) > 0;
-                return Map.entry(family, rs.getString(2));
+                rs.getInt(5);
+                return Map.entry(family, new Allocated(rs.getString(2), rs.wasNull() ? null : range(rs, 5)));
             }).forEach(e -> got.put(e.getKey(), e.getValue()));
         }
         for (int family : new int[] {4, 6}) {
             if (!got.containsKey(family)) {
-                allocate(serverId, locationId, family, now).ifPresent(address -> got.put(family, address));
+                allocate(serverId, locationId, family, now).ifPresent(address -> got.put(family, new Allocated(address, null)));
             }
         }
+        List<String> rangeless = got.values().stream().filter(a -> a.range() == null).map(Allocated::address).toList();
+        if (!rangeless.isEmpty()) {
+            Map<String, Location.AddressRange> ranges = rangesOf(rangeless);
+            got.replaceAll((family, a) -> a.range() != null ? a : new Allocated(a.address(), ranges.get(a.address())));
+        }
         if (!placed[0] && got.containsKey(4) && got.containsKey(6)) {
-            new ServerSql(h, null).place(serverId, got.get(4), got.get(6), hostId);
+            new ServerSql(h, null).place(serverId, got.get(4).address(), got.get(6).address(), hostId);
         }
         return got;
+    }
+
+    /** The range in the four columns from {@code first}: family, CIDR, gateway, DNS servers (comma-separated). */
+    private static Location.AddressRange range(java.sql.ResultSet r, int first) throws java.sql.SQLException {
+        String dns = r.getString(first + 3);
+        return new Location.AddressRange(r.getInt(first), r.getString(first + 1), r.getString(first + 2),
+                dns == null || dns.isBlank() ? List.of() : List.of(dns.split(",")));
     }
 
     private record Free(long id, String address) {}
@@ -227,8 +243,7 @@ final class AddressSql implements Repositories.Addresses {
                     for (int i = 0; i < addresses.size(); i++) {
                         ps.setString(i + 1, addresses.get(i));
                     }
-                }, r -> Map.entry(r.getString(1), new Location.AddressRange(r.getInt(2), r.getString(3), r.getString(4),
-                        r.getString(5) == null || r.getString(5).isBlank() ? List.of() : List.of(r.getString(5).split(",")))))) {
+                }, r -> Map.entry(r.getString(1), range(r, 2)))) {
             ranges.put(row.getKey(), row.getValue());
         }
         return ranges;

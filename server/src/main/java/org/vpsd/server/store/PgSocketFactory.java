@@ -61,10 +61,7 @@ public final class PgSocketFactory extends SocketFactory {
 
     @Override
     public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-        Socket s = createSocket();
-        s.bind(new InetSocketAddress(localHost, localPort));
-        s.connect(new InetSocketAddress(host, port));
-        return s;
+        return connected(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
     }
 
     @Override
@@ -74,14 +71,18 @@ public final class PgSocketFactory extends SocketFactory {
 
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-        Socket s = createSocket();
-        s.bind(new InetSocketAddress(localAddress, localPort));
-        s.connect(new InetSocketAddress(address, port));
-        return s;
+        return connected(new InetSocketAddress(address, port), new InetSocketAddress(localAddress, localPort));
     }
 
     private Socket connected(InetSocketAddress to) throws IOException {
+        return connected(to, null);
+    }
+
+    private Socket connected(InetSocketAddress to, InetSocketAddress from) throws IOException {
         Socket s = createSocket();
+        if (from != null) {
+            s.bind(from);
+        }
         s.connect(to);
         return s;
     }
