@@ -65,7 +65,7 @@ public final class Database implements AutoCloseable {
         this.catalogCache = kind == Kind.POSTGRESQL ? new CatalogCache() : null;
         this.jdbi = configure(Jdbi.create(dataSource));
         this.backgroundJdbi = configure(Jdbi.create(
-                new GatedDataSource(backgroundDataSource, backgroundDataSource.getMaximumPoolSize(), health::check)));
+                new GatedConnections(backgroundDataSource, backgroundDataSource.getMaximumPoolSize(), health::check)));
     }
 
     private static Jdbi configure(Jdbi jdbi) {
