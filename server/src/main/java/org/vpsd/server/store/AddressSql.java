@@ -153,8 +153,7 @@ final class AddressSql implements Repositories.Addresses {
                     hints.took(locationId, family, id);
                 }
                 placed[0] = rs.getLong(4) > 0;
-                rs.getInt(5);
-                return Map.entry(family, new Allocated(rs.getString(2), rs.wasNull() ? null : range(rs, 5)));
+                return Map.entry(family, new Allocated(rs.getString(2), rs.getObject(5) == null ? null : range(rs, 5)));
             }).forEach(e -> got.put(e.getKey(), e.getValue()));
         }
         for (int family : new int[] {4, 6}) {
