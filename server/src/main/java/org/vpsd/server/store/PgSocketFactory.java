@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sockets of vpsd's PostgreSQL connections (pgjdbc's {@code socketFactory}): a read that has waited
- * longer than {@value #READ_TIMEOUT} seconds (30 unless set) closes its socket, and the statement fails
- * as a lost connection. That is what pgjdbc's own {@code socketTimeout} does, without its cost here.
+ * longer than the read timeout (the connection property {@value #READ_TIMEOUT}, in seconds; 30 unless
+ * set) closes its socket, and the statement fails as a lost connection. That is what pgjdbc's own {@code socketTimeout} does, without its cost here.
  *
  * <p>Why not {@code socketTimeout}: it makes every read a timed one, and a virtual thread's timed wait
  * schedules a task with the JDK's timer thread and cancels it, each waking that thread. vpsd reads from
