@@ -24,7 +24,7 @@ final class SettleSql {
      * unless the DELETE removed this claim's task ("done" is empty otherwise, and so is everything
      * joined to it).
      */
-    private static final String SETTLE_PG = """
+    static final String SETTLE_PG = """
             WITH done AS (DELETE FROM server_tasks WHERE server_id = ? AND generation = ? AND lease_owner = ? RETURNING server_id),
                  acct AS (SELECT a.suspended FROM done JOIN accounts a ON a.id = ?),
                  settled AS (

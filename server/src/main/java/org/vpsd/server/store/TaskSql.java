@@ -98,7 +98,7 @@ final class TaskSql implements Repositories.Tasks {
         }) == 1;
     }
 
-    private static final String ADVANCE = "UPDATE server_tasks SET step = ?, run_at = ?, deadline = ?, state = ?, attempts = ?, "
+    static final String ADVANCE = "UPDATE server_tasks SET step = ?, run_at = ?, deadline = ?, state = ?, attempts = ?, "
             + "last_error = ? WHERE server_id = ? AND generation = ? AND lease_owner = ?";
     private static final String ADVANCE_AND_RELEASE = "UPDATE server_tasks SET step = ?, run_at = ?, deadline = ?, state = ?, "
             + "attempts = ?, last_error = ?, lease_owner = NULL, lease_until = NULL WHERE server_id = ? AND generation = ? AND lease_owner = ?";
