@@ -111,6 +111,18 @@ vpsd_stop() {
 
 rss_mb() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status"; }
 cpu_seconds() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }
+# machine_ticks: the machine's busy and total CPU ticks since boot ("BUSY TOTAL"; idle and I/O wait are not busy).
+machine_ticks() { awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; printf "%d %d", t - $5 - $6, t; exit}' /proc/stat; }
+# jit_seconds PID: the CPU seconds of the JVM's JIT compiler threads ("C1 CompilerThre", "C2 CompilerThre").
+jit_seconds() {
+  local t s=0
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in
+      C1\ Compiler*|C2\ Compiler*) s=$((s + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0))) ;;
+    esac
+  done
+  awk -v s="$s" 'BEGIN {printf "%.2f", s / 100}'
+}
 
 # nginx_serve FILE: serves FILE's exact bytes as application/json at http://127.0.0.1:18999/body
 nginx_serve() {
