@@ -10,7 +10,11 @@ import java.util.Optional;
  * <p>The engine calls these methods from durable work that may be interrupted at any point (a
  * process killed, a replica taking over) and run again. So each method is <b>idempotent</b> as
  * stated below, and each <b>returns without waiting for the guest</b>: power changes are requested
- * here and observed through {@link #state}. Methods are called from many threads at once.
+ * here and observed through {@link #state}. Methods are called from many threads at once, most of
+ * them virtual threads: a driver whose calls wait in native code (JNI, JNA, foreign functions) makes
+ * those calls on platform threads of its own, because a virtual thread in native code holds its
+ * carrier thread, and vpsd answers the API on those few carriers too (the libvirt driver's
+ * {@code Connections}).
  *
  * <p>Failures: {@link VmNotFoundException} when the named machine does not exist (only where a
  * method says so); {@link HypervisorException} for anything else, which the engine retries with
