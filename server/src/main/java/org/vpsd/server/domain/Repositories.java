@@ -295,11 +295,11 @@ public interface Repositories {
         Optional<Boolean> finishSeeingSuspension(long serverId, int generation, String owner, long accountId);
 
         /**
-         * {@link #finishSeeingSuspension} and, if the task was removed, the server settled as the answer
-         * says: its status and detail, {@code provisioned_at} (if not set yet, when {@code provisioned}),
-         * its first usage record (when it ends up active and has none) and the event. The caller holds
-         * the server's row lock. One statement where the database allows; empty if the task was not
-         * removed, and then nothing was written.
+         * The server's row locked, then {@link #finishSeeingSuspension} (the suspension as committed once
+         * the lock was had) and, if the task was removed, the server settled as the answer says: its status
+         * and detail, {@code provisioned_at} (if not set yet, when {@code provisioned}), its first usage
+         * record (when it ends up active and has none) and the event. One round trip where the database
+         * allows; empty if the task was not removed, and then nothing was written.
          */
         Optional<Settled> finishSettling(Settlement s);
 

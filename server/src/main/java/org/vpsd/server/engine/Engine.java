@@ -391,8 +391,8 @@ public final class Engine implements WorkSignal, AutoCloseable {
             // account before it commits, so either it waits for this transaction and then sees the server's
             // new status, or this one waits for it and then reads the account suspended. The account's row
             // itself is not locked: all of an account's servers finishing at once do not queue on it.
-            r.servers().lock(server.id());
             if (op == Operation.DELETE) {
+                r.servers().lock(server.id());
                 return r.tasks().finishSeeingSuspension(server.id(), task.generation(), owner, server.accountId())
                         .map(suspended -> deleted(r, server, note, now)).orElse(null);
             }
@@ -401,7 +401,7 @@ public final class Engine implements WorkSignal, AutoCloseable {
             Repositories.UsageRecord first = firstUsage.map(usage::firstRecord).orElse(null);
             var settlement = new Repositories.Settlement(server.id(), task.generation(), owner, server.accountId(),
                     free, detail(free), held, detail(held), op == Operation.PROVISION, first, note, now);
-            Optional<Repositories.Settled> settled = r.tasks().finishSettling(settlement);
+            Optional<Repositories.Settled> settled = r.tasks().finishSettling(settlement); // the server's row locked first
             if (settled.isEmpty()) {
                 return null;
             }

@@ -292,9 +292,12 @@ final class ServerSql implements Repositories.Servers {
         }
     }
 
+    /** A server's row locked, its status read. */
+    static final String LOCK = "SELECT status FROM servers WHERE id = ? FOR UPDATE";
+
     @Override
     public Optional<Status> lock(long id) {
-        return Jdbc.first(h, "SELECT status FROM servers WHERE id = ? FOR UPDATE", ps -> ps.setLong(1, id),
+        return Jdbc.first(h, LOCK, ps -> ps.setLong(1, id),
                 r -> Status.fromDb(r.getString(1)));
     }
 

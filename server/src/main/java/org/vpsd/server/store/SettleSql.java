@@ -1,10 +1,12 @@
 package org.vpsd.server.store;
 
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.vpsd.server.domain.Repositories;
 import org.vpsd.server.domain.Repositories.Settled;
 import org.vpsd.server.domain.Repositories.Settlement;
@@ -12,17 +14,20 @@ import org.vpsd.server.domain.Status;
 import org.vpsd.server.domain.Usage;
 
 /**
- * The end of an operation ({@link Repositories.Tasks#finishSettling}): the task removed, the account's
- * suspension read, the server's status, its first usage record and the event written. On PostgreSQL
- * that is one statement (one round trip instead of four), in which the status, its detail and the event
- * are picked by the suspension it reads; on H2, in-process, the same steps one after another.
+ * The end of an operation ({@link Repositories.Tasks#finishSettling}): the server's row locked, then the
+ * task removed, the account's suspension read, the server's status, its first usage record and the
+ * event written. On PostgreSQL that is two statements sent together (one round trip instead of five):
+ * the lock, and one in which the status, its detail and the event are picked by the suspension it
+ * reads; on H2, in-process, the same steps one after another.
  */
 final class SettleSql {
     /*
-     * Every part reads the snapshot the statement starts with, taken after the caller locked the
-     * server's row: the account's suspension as committed then (see Engine.finish). Nothing is written
-     * unless the DELETE removed this claim's task ("done" is empty otherwise, and so is everything
-     * joined to it).
+     * Every part reads the snapshot the statement starts with, taken after the lock before it: the
+     * account's suspension as committed then (see Engine.finish). PostgreSQL runs the two statements one
+     * after the other as they arrive, and binds the second (which takes its snapshot, at read committed)
+     * only once the first has its lock: sent together, they still read what was committed after the
+     * lock (SettleSqlTest). Nothing is written unless the DELETE removed this claim's task ("done" is
+     * empty otherwise, and so is everything joined to it).
      */
     static final String SETTLE_PG = """
             WITH done AS (DELETE FROM server_tasks WHERE server_id = ? AND generation = ? AND lease_owner = ? RETURNING server_id),
@@ -44,6 +49,9 @@ final class SettleSql {
                      INSERT INTO server_events (server_id, at, kind, message) SELECT ?, ?, settled.status, ? FROM settled)
             SELECT acct.suspended, (SELECT COUNT(*) FROM first_usage) FROM acct""";
 
+    /** What PostgreSQL is sent: the lock, then the settlement, in one round trip. */
+    private static final String LOCK_THEN_SETTLE_PG = ServerSql.LOCK + ";\n" + SETTLE_PG;
+
     private final Handle h;
     private final TaskSql tasks;
 
@@ -53,12 +61,27 @@ final class SettleSql {
     }
 
     Optional<Settled> settle(Settlement s) {
-        return Sql.isH2(h) ? settleStepByStep(s) : Jdbc.first(h, SETTLE_PG, ps -> bind(ps, s),
-                r -> new Settled(r.getBoolean(1), r.getLong(2) > 0));
+        return Sql.isH2(h) ? settleStepByStep(s) : settlePg(s);
+    }
+
+    private Optional<Settled> settlePg(Settlement s) {
+        try (PreparedStatement ps = h.getConnection().prepareStatement(LOCK_THEN_SETTLE_PG)) {
+            bind(ps, s);
+            ps.execute(); // the lock's row, then the settlement's answer
+            if (!ps.getMoreResults()) {
+                throw new IllegalStateException("the settlement returned no rows");
+            }
+            try (ResultSet r = ps.getResultSet()) {
+                return r.next() ? Optional.of(new Settled(r.getBoolean(1), r.getLong(2) > 0)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new UnableToExecuteStatementException(e, null);
+        }
     }
 
     private static void bind(PreparedStatement ps, Settlement s) throws SQLException {
         int i = 0;
+        ps.setLong(++i, s.serverId());
         ps.setLong(++i, s.serverId());
         ps.setInt(++i, s.generation());
         ps.setString(++i, s.owner());
@@ -90,6 +113,7 @@ final class SettleSql {
     }
 
     private Optional<Settled> settleStepByStep(Settlement s) {
+        Jdbc.first(h, ServerSql.LOCK, ps -> ps.setLong(1, s.serverId()), r -> r.getString(1));
         Optional<Boolean> suspended = tasks.finishSeeingSuspension(s.serverId(), s.generation(), s.owner(), s.accountId());
         if (suspended.isEmpty()) {
             return Optional.empty();

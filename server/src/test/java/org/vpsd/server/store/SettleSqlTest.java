@@ -7,6 +7,9 @@ import static org.vpsd.server.testing.TestServer.create;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.Test;
 import org.vpsd.server.domain.Repositories;
 import org.vpsd.server.domain.Status;
@@ -83,10 +86,39 @@ class SettleSqlTest {
         }
     }
 
+    /**
+     * The settlement locks the server's row before it reads the account (on PostgreSQL both go in one
+     * round trip): a suspension that holds the row and commits meanwhile is what it reads.
+     */
+    @Test
+    void aSuspensionThatCommitsWhileTheSettlementWaitsForTheServersRowIsSeen() throws Exception {
+        try (TestServer s = TestServer.start()) {
+            Http api = s.customer();
+            long a = create(api, "settle-waits");
+            awaitStatus(api, a, "active");
+            long account = accountOf(s, a);
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            leasedTask(s, a, OWNER);
+            try (Handle suspension = s.app.backend.database.jdbi().open()) {
+                // A suspension under way: the server's row held, the account suspended, not committed yet.
+                suspension.begin();
+                suspension.execute("SELECT status FROM servers WHERE id = ? FOR UPDATE", a);
+                suspension.execute("UPDATE accounts SET suspended = TRUE WHERE id = ?", account);
+                CompletableFuture<Optional<Repositories.Settled>> settling =
+                        CompletableFuture.supplyAsync(() -> settle(s, a, account, Status.ACTIVE, false, null, now));
+                Thread.sleep(500);
+                assertThat(settling).as("waiting for the server's row").isNotDone();
+                suspension.commit();
+                assertThat(settling.get(20, TimeUnit.SECONDS)).contains(new Repositories.Settled(true, false));
+            }
+            assertThat(status(s, a)).isEqualTo("suspended");
+            assertThat(count(s, "SELECT COUNT(*) FROM server_tasks WHERE server_id = " + a)).isZero();
+        }
+    }
+
     private static Optional<Repositories.Settled> settle(TestServer s, long id, long account, Status free, boolean provisioned,
             Repositories.UsageRecord usage, Instant now) {
         return s.app.backend.tx.inTransaction(r -> {
-            r.servers().lock(id);
             return r.tasks().finishSettling(new Repositories.Settlement(id, 0, OWNER, account, free, null, Status.SUSPENDED,
                     Suspensions.REASON, provisioned, usage, "settled by test", now));
         });
