@@ -69,7 +69,7 @@ final class SettleSql {
             bind(ps, s);
             ps.execute(); // the lock's row, then the settlement's answer
             if (!ps.getMoreResults()) {
-                throw new IllegalStateException("the settlement returned no rows");
+                throw new IllegalStateException("the settlement gave no result after the lock");
             }
             try (ResultSet r = ps.getResultSet()) {
                 return r.next() ? Optional.of(new Settled(r.getBoolean(1), r.getLong(2) > 0)) : Optional.empty();
