@@ -6,7 +6,7 @@
 # JFR's compilation events; bench/RESULTS.md), which a vpsd that has been running has long paid.
 # The warm-up runs in WARM_ROUNDS rounds (2) of the timed part's sequence, creates then the wait: after
 # one round of creates the wait's first GETs throw out the compiled request path. `jit_cpu_share`
-# reports the JIT's share of vpsd's CPU in the timed part: 24-28% in one round, 9-15% in two on
+# reports the JIT's share of vpsd's CPU in the timed part: 24-28% in one round, 9-18% in two on
 # PostgreSQL (bench/RESULTS.md; 40,000 brought it to 2-4% but made the database's work per server
 # larger, so the timed part would measure a bigger database, not a warmer JVM).
 # On PostgreSQL the database is vacuumed after the warm-up (VACUUM=0: not).
