@@ -104,6 +104,15 @@ public interface Repositories {
         /** Reserves capacity on a host if it has room (with its overcommit ratios); false otherwise. */
         boolean reserveCapacity(long hostId, int vcpus, int memoryMb);
 
+        /**
+         * Reserves capacity on the enabled host of the location with the most free memory (after its ratio)
+         * that has room for it ({@link #reserveCapacity}); that host's id, or empty when none has room.
+         */
+        Optional<Long> reserveOnHostWithMostFreeMemory(long locationId, int vcpus, int memoryMb);
+
+        /** Whether the location lists any host (enabled or not): then its servers need one. */
+        boolean hasHosts(long locationId);
+
         void releaseCapacity(long hostId, int vcpus, int memoryMb);
 
         boolean planInUse(long planId);
@@ -336,13 +345,22 @@ public interface Repositories {
         record Allocated(String address, Location.AddressRange range) {}
 
         /**
-         * Gives the server a free address of each family (4 and 6), as {@link #allocate} does for each,
-         * and when it has both, places it: the two addresses and {@code hostId} written on its row, as
-         * {@link Servers#place} does (one statement with the usual allocation, on PostgreSQL, which also
-         * reads the addresses' ranges). A family with none free is left out of the answer, and then the
-         * row is left as it was.
+         * Where {@link #allocateBothAndPlace} put a server: its addresses by family (a family with none
+         * free left out) and its host (null: none); {@code noHostWithRoom} when its location lists hosts
+         * and none had room for it.
          */
-        Map<Integer, Allocated> allocateBothAndPlace(long serverId, long locationId, Long hostId, Instant now);
+        record Placement(Map<Integer, Allocated> addresses, Long hostId, boolean noHostWithRoom) {}
+
+        /**
+         * Gives the server a free address of each family (4 and 6), as {@link #allocate} does for each,
+         * and, unless it has one ({@code hostId}) or its location lists none, a host: capacity for
+         * {@code vcpus} and {@code memoryMb} reserved as {@link Catalog#reserveOnHostWithMostFreeMemory}
+         * does. When it has both addresses and the host it needs, it is placed: the two addresses and the
+         * host written on its row, as {@link Servers#place} does. Otherwise the row is left as it was, and
+         * what was taken is for the caller's transaction to roll back. On PostgreSQL the usual case is one
+         * statement, which also reads the addresses' ranges.
+         */
+        Placement allocateBothAndPlace(long serverId, long locationId, Long hostId, int vcpus, int memoryMb, Instant now);
 
         Optional<String> heldBy(long serverId, int family);
 

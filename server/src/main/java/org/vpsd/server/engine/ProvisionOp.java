@@ -1,14 +1,13 @@
 package org.vpsd.server.engine;
 
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.vpsd.server.domain.Location;
-import org.vpsd.server.domain.Repositories;
 import org.vpsd.server.domain.Repositories.Addresses.Allocated;
+import org.vpsd.server.domain.Repositories.Addresses.Placement;
 import org.vpsd.server.domain.Server;
 import org.vpsd.server.driver.Observation;
 import org.vpsd.server.driver.VmState;
@@ -37,25 +36,21 @@ final class ProvisionOp implements OperationHandler {
     private StepResult place(Step s) {
         Server server = s.server;
         return s.go(1, s.cfg.provisionTimeout()).with(r -> {
-            Long hostId = server.hostId();
-            if (hostId == null) {
-                List<Location.Host> hosts = r.catalog().hosts(server.locationId());
-                if (!hosts.isEmpty()) {
-                    hostId = pickHost(r, hosts, server)
-                            .orElseThrow(() -> new StepFailure("No host in " + server.locationCode() + " has room for a "
-                                    + server.plan().name() + " server.")).id();
-                }
+            // A host that has no room, or a family without a free address, fails the step, and whatever was
+            // taken (addresses, a host's capacity) is undone with the rest of the transaction.
+            Placement placement = r.addresses().allocateBothAndPlace(server.id(), server.locationId(), server.hostId(),
+                    server.plan().vcpus(), server.plan().memoryMb(), s.now());
+            if (placement.noHostWithRoom()) {
+                throw new StepFailure("No host in " + server.locationCode() + " has room for a " + server.plan().name() + " server.");
             }
-            // A family without a free address fails the step, and the host's reservation is undone with the rest.
-            Map<Integer, Allocated> addresses = r.addresses().allocateBothAndPlace(server.id(), server.locationId(), hostId, s.now());
-            Allocated v4 = Optional.ofNullable(addresses.get(4))
+            Allocated v4 = Optional.ofNullable(placement.addresses().get(4))
                     .orElseThrow(() -> new StepFailure("No free IPv4 address left in " + server.locationCode() + "."));
-            Allocated v6 = Optional.ofNullable(addresses.get(6))
+            Allocated v6 = Optional.ofNullable(placement.addresses().get(6))
                     .orElseThrow(() -> new StepFailure("No free IPv6 address left in " + server.locationCode() + "."));
             // The machine's network, saved with the step's progress: building it needs no read of the ranges.
             noteRange(s, 4, v4.range());
             noteRange(s, 6, v6.range());
-            return server.placed(v4.address(), v6.address(), hostId);
+            return server.placed(v4.address(), v6.address(), placement.hostId());
         });
     }
 
@@ -83,15 +78,6 @@ final class ProvisionOp implements OperationHandler {
             }
         }
         return known;
-    }
-
-    /** The enabled host with the most free memory that still has room for the plan; its capacity is reserved. */
-    private static Optional<Location.Host> pickHost(Repositories r, List<Location.Host> hosts, Server server) {
-        return hosts.stream()
-                .filter(Location.Host::enabled)
-                .sorted(Comparator.comparingDouble((Location.Host h) -> -h.memoryMb() * h.memoryRatio()))
-                .filter(h -> r.catalog().reserveCapacity(h.id(), server.plan().vcpus(), server.plan().memoryMb()))
-                .findFirst();
     }
 
     private StepResult create(Step s) {

@@ -49,13 +49,23 @@ final class AddressSql implements Repositories.Addresses {
                             RETURNING address)
             SELECT address FROM held UNION ALL SELECT address FROM taken""";
 
+    /** Capacity reserved on the host {@link CatalogSql#reserveOnHostWithMostFreeMemory} would take, if one is needed. */
+    private static final String RESERVE_HOST = "UPDATE hosts SET used_vcpus = used_vcpus + ?, used_memory_mb = used_memory_mb + ? "
+            + "WHERE (SELECT yes FROM needs_host) AND id = (SELECT id FROM hosts WHERE location_id = ? AND " + CatalogSql.ROOM + " "
+            + CatalogSql.MOST_FREE_MEMORY_FIRST + " LIMIT 1 FOR UPDATE) AND " + CatalogSql.ROOM + " RETURNING id";
+
     /**
-     * On PostgreSQL, a server's first two addresses and its placement in one statement: for each family,
-     * the address the server already holds, else the lowest never-used one above the pool's hint
-     * ({@link AddressHints}), taken; when that gives both families, the server's row gets them and its
-     * host (the fourth column says whether it did). Each comes with its range (columns 5-8: what
-     * {@link #rangesOf} reads), which provisioning keeps for the machine's network instead of reading
-     * it again. A family with neither comes back without a row, and is allocated the general way.
+     * On PostgreSQL, a server's first two addresses, its host and its placement in one statement: for each
+     * family, the address the server already holds, else the lowest never-used one above the pool's hint
+     * ({@link AddressHints}), taken; unless the server has a host, capacity reserved on the host of its
+     * location with the most free memory that has room ({@link CatalogSql#MOST_FREE_MEMORY_FIRST}); when
+     * that gives both families, and the host if the location lists any, the server's row gets them (the
+     * fourth column says whether it did). Each address comes with its range (columns 5-8: what
+     * {@link #rangesOf} reads), which provisioning keeps for the machine's network instead of reading it
+     * again; columns 9 and 10 are the host reserved and whether one was needed. One row with a null
+     * family when no address came; a family with neither is allocated the general way, and a host that
+     * was needed and not reserved (the one picked lost its room to a placement committed meanwhile) is
+     * sought again the general way.
      */
     private static final String HELD_OR_TAKE_NEVER_USED_BOTH_AND_PLACE = """
             WITH held AS (SELECT family, address, range_id FROM ip_addresses WHERE server_id = ? AND family IN (4, 6)),
@@ -63,11 +73,16 @@ final class AddressSql implements Repositories.Addresses {
             ), taken6 AS (""" + take(6) + """
             ), got AS (SELECT family, address, NULL AS id, range_id FROM held UNION ALL SELECT family, address, id, range_id FROM taken4
                        UNION ALL SELECT family, address, id, range_id FROM taken6),
-                 placed AS (UPDATE servers SET ipv4 = (SELECT address FROM got WHERE family = 4),
-                                               ipv6 = (SELECT address FROM got WHERE family = 6), host_id = ?
-                             WHERE id = ? AND (SELECT COUNT(DISTINCT family) FROM got) = 2 RETURNING id)
-            SELECT g.family, g.address, g.id, (SELECT COUNT(*) FROM placed), r.family, r.cidr, r.gateway, r.dns
-              FROM got g LEFT JOIN address_ranges r ON r.id = g.range_id""";
+                 needs_host AS (SELECT CAST(? AS BIGINT) IS NULL AND EXISTS (SELECT 1 FROM hosts WHERE location_id = ?) AS yes),
+                 reserved AS (""" + RESERVE_HOST + """
+            ),   placed AS (UPDATE servers SET ipv4 = (SELECT address FROM got WHERE family = 4),
+                                               ipv6 = (SELECT address FROM got WHERE family = 6),
+                                               host_id = COALESCE(CAST(? AS BIGINT), (SELECT id FROM reserved))
+                             WHERE id = ? AND (SELECT COUNT(DISTINCT family) FROM got) = 2
+                               AND (EXISTS (SELECT 1 FROM reserved) OR NOT (SELECT yes FROM needs_host)) RETURNING id)
+            SELECT g.family, g.address, g.id, (SELECT COUNT(*) FROM placed), r.family, r.cidr, r.gateway, r.dns,
+                   (SELECT id FROM reserved), (SELECT yes FROM needs_host)
+              FROM (SELECT 1 AS one) x LEFT JOIN got g ON TRUE LEFT JOIN address_ranges r ON r.id = g.range_id""";
 
     /**
      * The lowest never-used address of the family above an id, taken unless the server holds one
@@ -132,29 +147,58 @@ final class AddressSql implements Repositories.Addresses {
     }
 
     @Override
-    public Map<Integer, Allocated> allocateBothAndPlace(long serverId, long locationId, Long hostId, Instant now) {
+    public Placement allocateBothAndPlace(long serverId, long locationId, Long hostId, int vcpus, int memoryMb, Instant now) {
         Map<Integer, Allocated> got = new HashMap<>();
         boolean[] placed = {false};
+        Long[] host = {hostId};
+        Boolean[] needsHost = {hostId == null ? null : false};
         if (!Sql.isH2(h)) {
             Jdbc.list(h, HELD_OR_TAKE_NEVER_USED_BOTH_AND_PLACE, ps -> {
-                ps.setLong(1, serverId);
-                ps.setLong(2, serverId);
-                ps.setLong(3, locationId);
-                ps.setLong(4, hints.after(locationId, 4));
-                ps.setLong(5, serverId);
-                ps.setLong(6, locationId);
-                ps.setLong(7, hints.after(locationId, 6));
-                Jdbc.setLong(ps, 8, hostId);
-                ps.setLong(9, serverId);
+                int i = 0;
+                ps.setLong(++i, serverId);
+                ps.setLong(++i, serverId);
+                ps.setLong(++i, locationId);
+                ps.setLong(++i, hints.after(locationId, 4));
+                ps.setLong(++i, serverId);
+                ps.setLong(++i, locationId);
+                ps.setLong(++i, hints.after(locationId, 6));
+                Jdbc.setLong(ps, ++i, hostId);
+                ps.setLong(++i, locationId);
+                ps.setInt(++i, vcpus);
+                ps.setInt(++i, memoryMb);
+                ps.setLong(++i, locationId);
+                ps.setInt(++i, vcpus);
+                ps.setInt(++i, memoryMb);
+                ps.setInt(++i, vcpus);
+                ps.setInt(++i, memoryMb);
+                Jdbc.setLong(ps, ++i, hostId);
+                ps.setLong(++i, serverId);
             }, rs -> {
+                placed[0] = rs.getLong(4) > 0;
+                long reserved = rs.getLong(9);
+                if (!rs.wasNull()) {
+                    host[0] = reserved;
+                }
+                needsHost[0] = rs.getBoolean(10);
                 int family = rs.getInt(1);
+                if (rs.wasNull()) {
+                    return null;
+                }
                 long id = rs.getLong(3);
                 if (!rs.wasNull()) {
                     hints.took(locationId, family, id);
                 }
-                placed[0] = rs.getLong(4) > 0;
                 return Map.entry(family, new Allocated(rs.getString(2), rs.getObject(5) == null ? null : range(rs, 5)));
-            }).forEach(e -> got.put(e.getKey(), e.getValue()));
+            }).stream().filter(java.util.Objects::nonNull).forEach(e -> got.put(e.getKey(), e.getValue()));
+        }
+        if (host[0] == null) {
+            var catalog = new CatalogSql(h);
+            if (needsHost[0] == null ? catalog.hasHosts(locationId) : needsHost[0]) {
+                host[0] = catalog.reserveOnHostWithMostFreeMemory(locationId, vcpus, memoryMb).orElse(null);
+                if (host[0] == null) {
+                    return new Placement(got, null, true);
+                }
+            }
         }
         for (int family : new int[] {4, 6}) {
             if (!got.containsKey(family)) {
@@ -167,9 +211,9 @@ final class AddressSql implements Repositories.Addresses {
             got.replaceAll((family, a) -> a.range() != null ? a : new Allocated(a.address(), ranges.get(a.address())));
         }
         if (!placed[0] && got.containsKey(4) && got.containsKey(6)) {
-            new ServerSql(h, null).place(serverId, got.get(4).address(), got.get(6).address(), hostId);
+            new ServerSql(h, null).place(serverId, got.get(4).address(), got.get(6).address(), host[0]);
         }
-        return got;
+        return new Placement(got, host[0], false);
     }
 
     /** The range in the four columns from {@code first}: family, CIDR, gateway, DNS servers (comma-separated). */

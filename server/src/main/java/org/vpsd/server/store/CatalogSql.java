@@ -154,16 +154,39 @@ final class CatalogSql implements Repositories.Catalog {
         return Jdbc.list(h, "SELECT * FROM hosts WHERE location_id = ? ORDER BY id", ps -> ps.setLong(1, locationId), r -> HOST.map(r, null));
     }
 
+    /** A host with room for a server of {@code ?} vCPUs and {@code ?} MB (after its ratios), and enabled. */
+    static final String ROOM = "enabled AND used_vcpus + ? <= vcpus * cpu_ratio AND used_memory_mb + ? <= memory_mb * memory_ratio";
+
+    /** The placement rule: the most free memory first (after the ratio), then the oldest host. */
+    static final String MOST_FREE_MEMORY_FIRST = "ORDER BY memory_mb * memory_ratio - used_memory_mb DESC, id";
+
     @Override
     public boolean reserveCapacity(long hostId, int vcpus, int memoryMb) {
-        return Jdbc.update(h, "UPDATE hosts SET used_vcpus = used_vcpus + ?, used_memory_mb = used_memory_mb + ? "
-                + "WHERE id = ? AND enabled AND used_vcpus + ? <= vcpus * cpu_ratio AND used_memory_mb + ? <= memory_mb * memory_ratio", ps -> {
+        return Jdbc.update(h, "UPDATE hosts SET used_vcpus = used_vcpus + ?, used_memory_mb = used_memory_mb + ? WHERE id = ? AND " + ROOM,
+                ps -> {
                     ps.setInt(1, vcpus);
                     ps.setInt(2, memoryMb);
                     ps.setLong(3, hostId);
                     ps.setInt(4, vcpus);
                     ps.setInt(5, memoryMb);
                 }) == 1;
+    }
+
+    @Override
+    public Optional<Long> reserveOnHostWithMostFreeMemory(long locationId, int vcpus, int memoryMb) {
+        // The candidates in the rule's order, each reserved only if it still has room (another placement may
+        // have taken it since the read): the first that does is the one.
+        List<Long> candidates = Jdbc.list(h, "SELECT id FROM hosts WHERE location_id = ? AND " + ROOM + " " + MOST_FREE_MEMORY_FIRST, ps -> {
+            ps.setLong(1, locationId);
+            ps.setInt(2, vcpus);
+            ps.setInt(3, memoryMb);
+        }, r -> r.getLong(1));
+        return candidates.stream().filter(id -> reserveCapacity(id, vcpus, memoryMb)).findFirst();
+    }
+
+    @Override
+    public boolean hasHosts(long locationId) {
+        return Jdbc.first(h, "SELECT 1 FROM hosts WHERE location_id = ? LIMIT 1", ps -> ps.setLong(1, locationId), r -> 1).isPresent();
     }
 
     @Override

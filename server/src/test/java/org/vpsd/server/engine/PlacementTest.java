@@ -64,4 +64,34 @@ class PlacementTest {
             awaitStatus(api, fifth, "active");
         }
     }
+
+    // rack-a holds two Standard VPS (8 GiB), rack-b one (6 GiB): the first server has more room on rack-a, the
+    // second on rack-b (6 GiB free against 4), the third on rack-a again (4 against 2); then neither has room.
+    static final String UNEVEN = RACKS.replaceFirst("(?s)hosts:.*", """
+            hosts:
+                  - {name: rack-a, uri: "sim:rack-a", vcpus: 8, memory: 8192, cpu_ratio: 1.0, memory_ratio: 1.0}
+                  - {name: rack-b, uri: "sim:rack-b", vcpus: 8, memory: 6144, cpu_ratio: 1.0, memory_ratio: 1.0}
+            """);
+
+    @Test
+    void eachServerGoesToTheHostWithTheMostFreeMemory() {
+        try (TestServer s = TestServer.start()) {
+            assertThat(s.admin.put("/admin/v1/catalog/", UNEVEN).status()).isEqualTo(200);
+            Http api = s.customer(new BigDecimal("100"));
+            List<Long> hosts = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                long id = create(api, "uneven-" + i, "racks");
+                awaitStatus(api, id, "active");
+                hosts.add(s.admin.get("/admin/v1/servers/" + id + "/").json().get("host_id").asLong());
+            }
+            // The largest host first; a rule that filled the largest host first would put the second there too.
+            assertThat(hosts.get(1)).isNotEqualTo(hosts.get(0));
+            assertThat(hosts.get(2)).isEqualTo(hosts.get(0));
+
+            long fourth = create(api, "uneven-3", "racks");
+            awaitStatus(api, fourth, "error");
+            assertThat(s.admin.get("/admin/v1/servers/" + fourth + "/").json().get("status_detail").asText())
+                    .contains("No host in racks has room");
+        }
+    }
 }
