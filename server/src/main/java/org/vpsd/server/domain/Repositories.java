@@ -251,6 +251,12 @@ public interface Repositories {
     record Progress(int step, Instant runAt, Instant deadline, String state, int attempts, String lastError) {}
 
     /**
+     * A step's progress to save for the claim that ran it ({@link Tasks#advance}): only if the task is still
+     * that claim's ({@code owner}) and still the same operation ({@code generation}).
+     */
+    record Advance(long serverId, int generation, String owner, Progress progress, boolean keepLease) {}
+
+    /**
      * How a finished operation settles its server, for either answer to "is the account suspended?"
      * (which the store reads as it removes the task): the status and its detail when it is not
      * ({@code free}) and when it is ({@code held}). {@code firstUsage} may be null.
@@ -312,6 +318,16 @@ public interface Repositories {
          */
         Optional<Settled> finishSettling(Settlement s);
 
+        /**
+         * {@link #finishSettling} as one round trip that commits by itself (to run in autocommit:
+         * {@link Transactor#atOnce}), where the database can and the settlement needs nothing more in
+         * its transaction. Empty when it could not be done that way, and then nothing was changed: on H2;
+         * when the task is no longer the claim's; when the server would be held ({@code heldNeedsTask}: a
+         * suspension's task is to follow it); when it becomes active with a first usage record to store and
+         * already has one (the caller stores the sample after it). The caller then settles the general way.
+         */
+        Optional<Settled> finishSettlingAtOnce(Settlement s, boolean heldNeedsTask);
+
         /** Lets go of a claim without changing the task (a superseded step). */
         void release(long serverId, String owner);
 
@@ -361,6 +377,16 @@ public interface Repositories {
          * statement, which also reads the addresses' ranges.
          */
         Placement allocateBothAndPlace(long serverId, long locationId, Long hostId, int vcpus, int memoryMb, Instant now);
+
+        /**
+         * {@link #allocateBothAndPlace} and {@link Tasks#advance} as one statement that commits by itself (to
+         * run in autocommit: {@link Transactor#atOnce}), where the database can: both addresses and the
+         * host taken the usual way, the server placed and the step's progress saved, or nothing at all
+         * done. Empty when it could not be done that way (H2; an address or a host that needs the general
+         * way; a task no longer the claim's), and then nothing was changed: the caller does it the general
+         * way, in a transaction, which also tells a task taken over from the rest.
+         */
+        Optional<Placement> placeAndAdvance(long serverId, long locationId, Long hostId, int vcpus, int memoryMb, Advance advance);
 
         Optional<String> heldBy(long serverId, int family);
 

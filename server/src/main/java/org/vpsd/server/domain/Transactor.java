@@ -1,5 +1,6 @@
 package org.vpsd.server.domain;
 
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -34,6 +35,15 @@ public interface Transactor {
 
     /** {@link #atomically}, with {@code committed} as in {@link #inTransaction(Function, Consumer)}. */
     <T> T atomically(Function<Repositories, T> work, Consumer<? super T> committed);
+
+    /**
+     * Runs work whose writes are one statement, or statements sent together, that commit by themselves and
+     * may find they cannot do it that way (repository methods documented so: empty, and nothing changed).
+     * Only where the store has such statements (PostgreSQL): elsewhere it is not run and the answer is
+     * empty, so that a caller goes the general way without a pointless trip to the store. Durable when
+     * it returns; a transient conflict re-runs it.
+     */
+    <T> Optional<T> atOnce(Function<Repositories, Optional<T>> work);
 
     /** Reads without a transaction of its own (each statement sees committed data). */
     <T> T read(Function<Repositories, T> work);

@@ -307,30 +307,45 @@ public final class Engine implements WorkSignal, AutoCloseable {
         boolean immediate = next.delay().isZero() && next.step() != task.step();
         Server[] written = {null};
         String[] state = {next.state()};
-        boolean saved;
+        boolean saved = false;
+        Optional<Server> atOnce;
         try {
-            saved = tx.inTransaction(r -> {
-                // The step's writes first (they lock the server's row, as every other writer does before
-                // the task's), and undone with the transaction if the task is no longer this claim's.
-                written[0] = next.writes() == null ? null : next.writes().apply(r);
-                state[0] = next.stateToSave();
-                var progress = new Repositories.Progress(next.step(), runAt, next.deadline(), state[0], 0, null);
-                if (!r.tasks().advance(task.serverId(), task.generation(), owner, progress, immediate)) {
-                    throw new Superseded();
-                }
-                return true;
-            });
-        } catch (Superseded e) {
-            saved = false;
+            atOnce = atOnce(task, owner, next, runAt, immediate);
         } catch (StepFailure e) {
             fail(task, owner, e.getMessage());
             return null;
         } catch (RuntimeException e) {
-            if (next.writes() == null) {
-                throw e;
-            }
-            // The step's own writes failed: as when a step fails, tried again later, up to its attempts.
             return retry(task, owner, e);
+        }
+        if (atOnce.isPresent()) {
+            written[0] = atOnce.get();
+            state[0] = next.stateToSave(); // for the next step only: what was saved is the state before the writes
+            saved = true;
+        } else {
+            try {
+                saved = tx.inTransaction(r -> {
+                    // The step's writes first (they lock the server's row, as every other writer does before
+                    // the task's), and undone with the transaction if the task is no longer this claim's.
+                    written[0] = next.writes() == null ? null : next.writes().apply(r);
+                    state[0] = next.stateToSave();
+                    var progress = new Repositories.Progress(next.step(), runAt, next.deadline(), state[0], 0, null);
+                    if (!r.tasks().advance(task.serverId(), task.generation(), owner, progress, immediate)) {
+                        throw new Superseded();
+                    }
+                    return true;
+                });
+            } catch (Superseded e) {
+                saved = false;
+            } catch (StepFailure e) {
+                fail(task, owner, e.getMessage());
+                return null;
+            } catch (RuntimeException e) {
+                if (next.writes() == null) {
+                    throw e;
+                }
+                // The step's own writes failed: as when a step fails, tried again later, up to its attempts.
+                return retry(task, owner, e);
+            }
         }
         if (!saved) {
             release(task.serverId(), owner);
@@ -342,6 +357,19 @@ public final class Engine implements WorkSignal, AutoCloseable {
         }
         wakeAt(next.delay());
         return null;
+    }
+
+    /**
+     * The step's writes and its progress in one statement that commits by itself ({@link StepResult.Next#atOnce}),
+     * where the step offers that and the store can; empty otherwise, and then nothing was changed.
+     */
+    private Optional<Server> atOnce(Repositories.Task task, String owner, StepResult.Next next, Instant runAt, boolean keepLease) {
+        if (next.atOnce() == null) {
+            return Optional.empty();
+        }
+        var progress = new Repositories.Progress(next.step(), runAt, next.deadline(), next.state(), 0, null);
+        var advance = new Repositories.Advance(task.serverId(), task.generation(), owner, progress, keepLease);
+        return tx.atOnce(r -> next.atOnce().apply(r, advance));
     }
 
     /** The task was taken over while its step ran (a newer operation, or another claim): its progress is not saved. */
@@ -386,7 +414,16 @@ public final class Engine implements WorkSignal, AutoCloseable {
         String note = done.note();
         Optional<UsageSample> firstUsage = usage == null || op.done() != Status.ACTIVE ? Optional.empty()
                 : done.usage() != null ? Optional.of(done.usage()) : usage.sampleBeforeActive(server.id(), vm);
-        Status reached = tx.inTransaction(r -> {
+        Repositories.UsageRecord first = firstUsage.map(usage::firstRecord).orElse(null);
+        Status free = Suspensions.settle(op, false);
+        Status held = Suspensions.settle(op, true);
+        var settlement = new Repositories.Settlement(server.id(), task.generation(), owner, server.accountId(),
+                free, detail(free), held, detail(held), op == Operation.PROVISION, first, note, now);
+        // In one round trip that commits by itself where it can: it needs nothing more in its transaction unless
+        // the account is suspended (rare) or the server has a usage record already (likely unless it is new).
+        Optional<Repositories.Settled> atOnce = op == Operation.DELETE || (first != null && op != Operation.PROVISION) ? Optional.empty()
+                : tx.atOnce(r -> r.tasks().finishSettlingAtOnce(settlement, op != Operation.SUSPEND));
+        Status reached = atOnce.isPresent() ? settlement.status(atOnce.get().suspended()) : tx.inTransaction(r -> {
             // The server's row first, then the account as committed: a suspension locks every server of the
             // account before it commits, so either it waits for this transaction and then sees the server's
             // new status, or this one waits for it and then reads the account suspended. The account's row
@@ -396,11 +433,6 @@ public final class Engine implements WorkSignal, AutoCloseable {
                 return r.tasks().finishSeeingSuspension(server.id(), task.generation(), owner, server.accountId())
                         .map(suspended -> deleted(r, server, note, now)).orElse(null);
             }
-            Status free = Suspensions.settle(op, false);
-            Status held = Suspensions.settle(op, true);
-            Repositories.UsageRecord first = firstUsage.map(usage::firstRecord).orElse(null);
-            var settlement = new Repositories.Settlement(server.id(), task.generation(), owner, server.accountId(),
-                    free, detail(free), held, detail(held), op == Operation.PROVISION, first, note, now);
             Optional<Repositories.Settled> settled = r.tasks().finishSettling(settlement); // the server's row locked first
             if (settled.isEmpty()) {
                 return null;

@@ -32,26 +32,39 @@ final class ProvisionOp implements OperationHandler {
         };
     }
 
-    /** Addresses and a host, written together with the step's progress: a crash or a takeover keeps neither or both. */
+    /**
+     * Addresses and a host, written together with the step's progress: a crash or a takeover keeps neither
+     * or both. Where the store can, in one statement that commits by itself (PostgreSQL's usual case).
+     */
     private StepResult place(Step s) {
         Server server = s.server;
-        return s.go(1, s.cfg.provisionTimeout()).with(r -> {
-            // A host that has no room, or a family without a free address, fails the step, and whatever was
-            // taken (addresses, a host's capacity) is undone with the rest of the transaction.
-            Placement placement = r.addresses().allocateBothAndPlace(server.id(), server.locationId(), server.hostId(),
-                    server.plan().vcpus(), server.plan().memoryMb(), s.now());
-            if (placement.noHostWithRoom()) {
-                throw new StepFailure("No host in " + server.locationCode() + " has room for a " + server.plan().name() + " server.");
-            }
-            Allocated v4 = Optional.ofNullable(placement.addresses().get(4))
-                    .orElseThrow(() -> new StepFailure("No free IPv4 address left in " + server.locationCode() + "."));
-            Allocated v6 = Optional.ofNullable(placement.addresses().get(6))
-                    .orElseThrow(() -> new StepFailure("No free IPv6 address left in " + server.locationCode() + "."));
-            // The machine's network, saved with the step's progress: building it needs no read of the ranges.
-            noteRange(s, 4, v4.range());
-            noteRange(s, 6, v6.range());
-            return server.placed(v4.address(), v6.address(), placement.hostId());
-        });
+        int vcpus = server.plan().vcpus();
+        int memoryMb = server.plan().memoryMb();
+        return s.go(1, s.cfg.provisionTimeout()).with(
+                r -> placed(s, r.addresses().allocateBothAndPlace(server.id(), server.locationId(), server.hostId(), vcpus, memoryMb,
+                        s.now())),
+                (r, advance) -> r.addresses().placeAndAdvance(server.id(), server.locationId(), server.hostId(), vcpus, memoryMb, advance)
+                        .map(placement -> placed(s, placement)));
+    }
+
+    /**
+     * The server as placed, its addresses' ranges noted in the step's state. A host that has no room, or a
+     * family without a free address, fails the step, and whatever was taken (addresses, a host's capacity)
+     * is undone with the rest of the transaction.
+     */
+    private static Server placed(Step s, Placement placement) {
+        Server server = s.server;
+        if (placement.noHostWithRoom()) {
+            throw new StepFailure("No host in " + server.locationCode() + " has room for a " + server.plan().name() + " server.");
+        }
+        Allocated v4 = Optional.ofNullable(placement.addresses().get(4))
+                .orElseThrow(() -> new StepFailure("No free IPv4 address left in " + server.locationCode() + "."));
+        Allocated v6 = Optional.ofNullable(placement.addresses().get(6))
+                .orElseThrow(() -> new StepFailure("No free IPv6 address left in " + server.locationCode() + "."));
+        // The machine's network, handed to the next step: building it needs no read of the ranges.
+        noteRange(s, 4, v4.range());
+        noteRange(s, 6, v6.range());
+        return server.placed(v4.address(), v6.address(), placement.hostId());
     }
 
     /** Notes the range of the server's address of {@code family} in the step's state: "CIDR GATEWAY DNS,DNS" ("-" for none). */

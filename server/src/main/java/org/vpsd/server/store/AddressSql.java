@@ -1,5 +1,8 @@
 package org.vpsd.server.store;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -67,7 +70,36 @@ final class AddressSql implements Repositories.Addresses {
      * was needed and not reserved (the one picked lost its room to a placement committed meanwhile) is
      * sought again the general way.
      */
-    private static final String HELD_OR_TAKE_NEVER_USED_BOTH_AND_PLACE = """
+    private static final String HELD_OR_TAKE_NEVER_USED_BOTH_AND_PLACE = placing() + """
+
+            SELECT g.family, g.address, g.id, (SELECT COUNT(*) FROM placed), r.family, r.cidr, r.gateway, r.dns,
+                   (SELECT id FROM reserved), (SELECT yes FROM needs_host)
+              FROM (SELECT 1 AS one) x LEFT JOIN got g ON TRUE LEFT JOIN address_ranges r ON r.id = g.range_id""";
+
+    /**
+     * {@link #HELD_OR_TAKE_NEVER_USED_BOTH_AND_PLACE} with the step's progress ({@code TaskSql.ADVANCE}'s
+     * columns, the lease kept or let go of: {@code %s}), saved only once the server is placed and only
+     * if the task is still the claim's. Otherwise {@code vpsd_undo} undoes the whole statement. Its parts
+     * run as the answer reads them: the addresses, the host, the server's row, and only then the task's
+     * row, the order every writer locks them in. The answer always has a row (the addresses' rows, or one
+     * with a null family), so the check always runs.
+     */
+    private static final String PLACE_AND_ADVANCE = placing() + """
+            ,
+                 advanced AS (UPDATE server_tasks SET step = ?, run_at = ?, deadline = ?, state = ?, attempts = 0, last_error = NULL%s
+                               WHERE server_id = ? AND generation = ? AND lease_owner = ? AND EXISTS (SELECT 1 FROM placed) RETURNING 1)
+            SELECT g.family, g.address, g.id, (SELECT COUNT(*) FROM placed), r.family, r.cidr, r.gateway, r.dns, (SELECT id FROM reserved),
+                   CASE WHEN EXISTS (SELECT 1 FROM advanced) THEN 1
+                        ELSE vpsd_undo(CASE WHEN EXISTS (SELECT 1 FROM placed) THEN 'the task is no longer the claim''s'
+                                            ELSE 'not placed the usual way' END) END
+              FROM (SELECT 1 AS one) x LEFT JOIN got g ON TRUE LEFT JOIN address_ranges r ON r.id = g.range_id""";
+
+    private static final String PLACE_AND_ADVANCE_KEEPING_LEASE = PLACE_AND_ADVANCE.formatted("");
+    private static final String PLACE_AND_ADVANCE_LETTING_GO = PLACE_AND_ADVANCE.formatted(", lease_owner = NULL, lease_until = NULL");
+
+    /** The common part of both: the addresses, the host and the server's row, as {@code got}, {@code reserved} and {@code placed}. */
+    private static String placing() {
+        return """
             WITH held AS (SELECT family, address, range_id FROM ip_addresses WHERE server_id = ? AND family IN (4, 6)),
                  taken4 AS (""" + take(4) + """
             ), taken6 AS (""" + take(6) + """
@@ -79,10 +111,8 @@ final class AddressSql implements Repositories.Addresses {
                                                ipv6 = (SELECT address FROM got WHERE family = 6),
                                                host_id = COALESCE(CAST(? AS BIGINT), (SELECT id FROM reserved))
                              WHERE id = ? AND (SELECT COUNT(DISTINCT family) FROM got) = 2
-                               AND (EXISTS (SELECT 1 FROM reserved) OR NOT (SELECT yes FROM needs_host)) RETURNING id)
-            SELECT g.family, g.address, g.id, (SELECT COUNT(*) FROM placed), r.family, r.cidr, r.gateway, r.dns,
-                   (SELECT id FROM reserved), (SELECT yes FROM needs_host)
-              FROM (SELECT 1 AS one) x LEFT JOIN got g ON TRUE LEFT JOIN address_ranges r ON r.id = g.range_id""";
+                               AND (EXISTS (SELECT 1 FROM reserved) OR NOT (SELECT yes FROM needs_host)) RETURNING id)""";
+    }
 
     /**
      * The lowest never-used address of the family above an id, taken unless the server holds one
@@ -153,42 +183,14 @@ final class AddressSql implements Repositories.Addresses {
         Long[] host = {hostId};
         Boolean[] needsHost = {hostId == null ? null : false};
         if (!Sql.isH2(h)) {
-            Jdbc.list(h, HELD_OR_TAKE_NEVER_USED_BOTH_AND_PLACE, ps -> {
-                int i = 0;
-                ps.setLong(++i, serverId);
-                ps.setLong(++i, serverId);
-                ps.setLong(++i, locationId);
-                ps.setLong(++i, hints.after(locationId, 4));
-                ps.setLong(++i, serverId);
-                ps.setLong(++i, locationId);
-                ps.setLong(++i, hints.after(locationId, 6));
-                Jdbc.setLong(ps, ++i, hostId);
-                ps.setLong(++i, locationId);
-                ps.setInt(++i, vcpus);
-                ps.setInt(++i, memoryMb);
-                ps.setLong(++i, locationId);
-                ps.setInt(++i, vcpus);
-                ps.setInt(++i, memoryMb);
-                ps.setInt(++i, vcpus);
-                ps.setInt(++i, memoryMb);
-                Jdbc.setLong(ps, ++i, hostId);
-                ps.setLong(++i, serverId);
-            }, rs -> {
+            Jdbc.list(h, HELD_OR_TAKE_NEVER_USED_BOTH_AND_PLACE, ps -> bindPlacing(ps, serverId, locationId, hostId, vcpus, memoryMb), rs -> {
                 placed[0] = rs.getLong(4) > 0;
                 long reserved = rs.getLong(9);
                 if (!rs.wasNull()) {
                     host[0] = reserved;
                 }
                 needsHost[0] = rs.getBoolean(10);
-                int family = rs.getInt(1);
-                if (rs.wasNull()) {
-                    return null;
-                }
-                long id = rs.getLong(3);
-                if (!rs.wasNull()) {
-                    hints.took(locationId, family, id);
-                }
-                return Map.entry(family, new Allocated(rs.getString(2), rs.getObject(5) == null ? null : range(rs, 5)));
+                return address(rs, locationId);
             }).stream().filter(java.util.Objects::nonNull).forEach(e -> got.put(e.getKey(), e.getValue()));
         }
         if (host[0] == null) {
@@ -214,6 +216,84 @@ final class AddressSql implements Repositories.Addresses {
             new ServerSql(h, null).place(serverId, got.get(4).address(), got.get(6).address(), host[0]);
         }
         return new Placement(got, host[0], false);
+    }
+
+    @Override
+    public Optional<Placement> placeAndAdvance(long serverId, long locationId, Long hostId, int vcpus, int memoryMb,
+            Repositories.Advance advance) {
+        if (Sql.isH2(h)) {
+            return Optional.empty();
+        }
+        Map<Integer, Allocated> got = new HashMap<>();
+        Long[] host = {hostId};
+        List<Map.Entry<Integer, Allocated>> rows;
+        try {
+            rows = Jdbc.list(h, advance.keepLease() ? PLACE_AND_ADVANCE_KEEPING_LEASE : PLACE_AND_ADVANCE_LETTING_GO, ps -> {
+                int i = bindPlacing(ps, serverId, locationId, hostId, vcpus, memoryMb);
+                Repositories.Progress p = advance.progress();
+                ps.setInt(++i, p.step());
+                Jdbc.setInstant(ps, ++i, p.runAt());
+                Jdbc.setInstant(ps, ++i, p.deadline());
+                ps.setString(++i, p.state());
+                ps.setLong(++i, advance.serverId());
+                ps.setInt(++i, advance.generation());
+                ps.setString(++i, advance.owner());
+            }, rs -> {
+                long reserved = rs.getLong(9);
+                if (!rs.wasNull()) {
+                    host[0] = reserved;
+                }
+                return address(rs, locationId);
+            });
+        } catch (RuntimeException e) {
+            if (Sql.isUndone(e)) {
+                return Optional.empty(); // nothing was changed: the caller goes the general way
+            }
+            throw e;
+        }
+        rows.stream().filter(java.util.Objects::nonNull).forEach(e -> got.put(e.getKey(), e.getValue()));
+        return Optional.of(new Placement(got, host[0], false));
+    }
+
+    /** Binds the parameters of {@link #placing}; returns the index of the last one. */
+    private int bindPlacing(PreparedStatement ps, long serverId, long locationId, Long hostId, int vcpus, int memoryMb)
+            throws SQLException {
+        int i = 0;
+        ps.setLong(++i, serverId);
+        ps.setLong(++i, serverId);
+        ps.setLong(++i, locationId);
+        ps.setLong(++i, hints.after(locationId, 4));
+        ps.setLong(++i, serverId);
+        ps.setLong(++i, locationId);
+        ps.setLong(++i, hints.after(locationId, 6));
+        Jdbc.setLong(ps, ++i, hostId);
+        ps.setLong(++i, locationId);
+        ps.setInt(++i, vcpus);
+        ps.setInt(++i, memoryMb);
+        ps.setLong(++i, locationId);
+        ps.setInt(++i, vcpus);
+        ps.setInt(++i, memoryMb);
+        ps.setInt(++i, vcpus);
+        ps.setInt(++i, memoryMb);
+        Jdbc.setLong(ps, ++i, hostId);
+        ps.setLong(++i, serverId);
+        return i;
+    }
+
+    /**
+     * The address in a row of either placing statement (family, address, the id taken or null, then the
+     * range from column 5), noted in the pool's hint if it was taken; null for the row without a family.
+     */
+    private Map.Entry<Integer, Allocated> address(ResultSet rs, long locationId) throws SQLException {
+        int family = rs.getInt(1);
+        if (rs.wasNull()) {
+            return null;
+        }
+        long id = rs.getLong(3);
+        if (!rs.wasNull()) {
+            hints.took(locationId, family, id);
+        }
+        return Map.entry(family, new Allocated(rs.getString(2), rs.getObject(5) == null ? null : range(rs, 5)));
     }
 
     /** The range in the four columns from {@code first}: family, CIDR, gateway, DNS servers (comma-separated). */

@@ -52,6 +52,23 @@ final class SettleSql {
     /** What PostgreSQL is sent: the lock, then the settlement, in one round trip. */
     private static final String LOCK_THEN_SETTLE_PG = ServerSql.LOCK + ";\n" + SETTLE_PG;
 
+    /**
+     * {@link #SETTLE_PG} for a settlement that commits by itself: sent with the lock in autocommit, the two
+     * statements are one implicit transaction (PostgreSQL commits at the protocol's Sync, which the driver
+     * sends once after both), so the lock is held until the settlement commits, as in a transaction. When
+     * the settlement needs more in its transaction (a suspension's task to follow a held server, whose
+     * parameter comes first after the settlement's; a first usage record to store after one already there,
+     * given one to write: the second), it undoes itself ({@code vpsd_undo}) and the caller goes the general way.
+     */
+    static final String SETTLE_AT_ONCE_PG = SETTLE_PG.replace("SELECT acct.suspended, (SELECT COUNT(*) FROM first_usage) FROM acct", """
+            SELECT acct.suspended, (SELECT COUNT(*) FROM first_usage),
+                   CASE WHEN (? AND EXISTS (SELECT 1 FROM settled WHERE settled.status = 'suspended'))
+                          OR (? AND EXISTS (SELECT 1 FROM settled WHERE settled.status = 'active') AND NOT EXISTS (SELECT 1 FROM first_usage))
+                        THEN vpsd_undo('the settlement needs more in its transaction') ELSE 1 END
+              FROM acct""");
+
+    private static final String LOCK_THEN_SETTLE_AT_ONCE_PG = ServerSql.LOCK + ";\n" + SETTLE_AT_ONCE_PG;
+
     private final Handle h;
     private final TaskSql tasks;
 
@@ -64,9 +81,32 @@ final class SettleSql {
         return Sql.isH2(h) ? settleStepByStep(s) : settlePg(s);
     }
 
+    /** {@link Repositories.Tasks#finishSettlingAtOnce}: on a handle in autocommit. */
+    Optional<Settled> settleAtOnce(Settlement s, boolean heldNeedsTask) {
+        if (Sql.isH2(h)) {
+            return Optional.empty();
+        }
+        try {
+            return settlePg(s, LOCK_THEN_SETTLE_AT_ONCE_PG, ps -> {
+                int i = bind(ps, s);
+                ps.setBoolean(++i, heldNeedsTask);
+                ps.setBoolean(++i, s.firstUsage() != null);
+            });
+        } catch (RuntimeException e) {
+            if (Sql.isUndone(e)) {
+                return Optional.empty(); // nothing was changed: the caller settles the general way
+            }
+            throw e;
+        }
+    }
+
     private Optional<Settled> settlePg(Settlement s) {
-        try (PreparedStatement ps = h.getConnection().prepareStatement(LOCK_THEN_SETTLE_PG)) {
-            bind(ps, s);
+        return settlePg(s, LOCK_THEN_SETTLE_PG, ps -> bind(ps, s));
+    }
+
+    private Optional<Settled> settlePg(Settlement s, String sql, Jdbc.Binder binder) {
+        try (PreparedStatement ps = h.getConnection().prepareStatement(sql)) {
+            binder.bind(ps);
             ps.execute(); // the lock's row, then the settlement's answer
             if (!ps.getMoreResults()) {
                 throw new IllegalStateException("the settlement gave no result after the lock");
@@ -79,7 +119,8 @@ final class SettleSql {
         }
     }
 
-    private static void bind(PreparedStatement ps, Settlement s) throws SQLException {
+    /** Binds {@link #LOCK_THEN_SETTLE_PG}'s parameters; returns the index of the last one. */
+    private static int bind(PreparedStatement ps, Settlement s) throws SQLException {
         int i = 0;
         ps.setLong(++i, s.serverId());
         ps.setLong(++i, s.serverId());
@@ -110,6 +151,7 @@ final class SettleSql {
         ps.setLong(++i, s.serverId());
         Jdbc.setInstant(ps, ++i, s.now());
         ps.setString(++i, TaskSql.truncate(s.note()));
+        return i;
     }
 
     private Optional<Settled> settleStepByStep(Settlement s) {

@@ -21,6 +21,15 @@ final class Sql {
         }
     }
 
+    /** The SQLSTATE of {@code vpsd_undo} (migration-postgresql/V9): a statement undid itself, as it was written to. */
+    static final String UNDONE = "VP001";
+
+    /** Whether a statement failed by calling {@code vpsd_undo}. */
+    static boolean isUndone(Throwable e) {
+        SQLException s = sqlCause(e);
+        return s != null && UNDONE.equals(s.getSQLState());
+    }
+
     static SQLException sqlCause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s) {

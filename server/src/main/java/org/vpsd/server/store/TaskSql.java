@@ -148,6 +148,11 @@ final class TaskSql implements Repositories.Tasks {
     }
 
     @Override
+    public Optional<Repositories.Settled> finishSettlingAtOnce(Repositories.Settlement s, boolean heldNeedsTask) {
+        return new SettleSql(h, this).settleAtOnce(s, heldNeedsTask);
+    }
+
+    @Override
     public void release(long serverId, String owner) {
         h.createUpdate("UPDATE server_tasks SET lease_owner = NULL, lease_until = NULL WHERE server_id = :id AND lease_owner = :owner")
                 .bind("id", serverId).bind("owner", owner).execute();

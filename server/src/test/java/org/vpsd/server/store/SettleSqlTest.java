@@ -11,11 +11,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.vpsd.server.domain.Repositories;
 import org.vpsd.server.domain.Status;
 import org.vpsd.server.domain.Suspensions;
 import org.vpsd.server.domain.Usage;
 import org.vpsd.server.testing.Http;
+import org.vpsd.server.testing.TestDatabase;
 import org.vpsd.server.testing.TestServer;
 
 /**
@@ -90,8 +93,9 @@ class SettleSqlTest {
      * The settlement locks the server's row before it reads the account (on PostgreSQL both go in one
      * round trip): a suspension that holds the row and commits meanwhile is what it reads.
      */
-    @Test
-    void aSuspensionThatCommitsWhileTheSettlementWaitsForTheServersRowIsSeen() throws Exception {
+    @ParameterizedTest(name = "at once: {0}")
+    @ValueSource(booleans = {false, true})
+    void aSuspensionThatCommitsWhileTheSettlementWaitsForTheServersRowIsSeen(boolean atOnce) throws Exception {
         try (TestServer s = TestServer.start()) {
             Http api = s.customer();
             long a = create(api, "settle-waits");
@@ -104,8 +108,15 @@ class SettleSqlTest {
                 suspension.begin();
                 suspension.execute("SELECT status FROM servers WHERE id = ? FOR UPDATE", a);
                 suspension.execute("UPDATE accounts SET suspended = TRUE WHERE id = ?", account);
-                CompletableFuture<Optional<Repositories.Settled>> settling =
-                        CompletableFuture.supplyAsync(() -> settle(s, a, account, Status.ACTIVE, false, null, now));
+                CompletableFuture<Optional<Repositories.Settled>> settling = CompletableFuture.supplyAsync(() -> atOnce
+                        ? settleAtOnce(s, a, account, false, null, now) : settle(s, a, account, Status.ACTIVE, false, null, now));
+                if (atOnce && !TestDatabase.postgres()) {
+                    // H2 has no settlement that commits by itself: the general way's turn, at once, nothing done.
+                    assertThat(settling.get(20, TimeUnit.SECONDS)).isEmpty();
+                    suspension.rollback();
+                    assertThat(status(s, a)).isEqualTo("active");
+                    return;
+                }
                 Thread.sleep(500);
                 assertThat(settling).as("waiting for the server's row").isNotDone();
                 suspension.commit();
@@ -116,12 +127,120 @@ class SettleSqlTest {
         }
     }
 
+    /**
+     * The settlement that commits by itself (PostgreSQL) does so only when nothing more belongs in its
+     * transaction; otherwise it changes nothing, for the caller to settle the general way. H2 always leaves
+     * it to the general way.
+     */
+    @Test
+    void settlesAtOnceOnlyWhenNothingMoreIsNeeded() {
+        try (TestServer s = TestServer.start()) {
+            Http api = s.customer();
+            long a = create(api, "at-once-a");
+            awaitStatus(api, a, "active");
+            long account = accountOf(s, a);
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            var record = new Repositories.UsageRecord(new Usage(12.5, 700, 9, 0, now), 4096, "2026-12", 4096);
+            sql(s, "DELETE FROM server_usage WHERE server_id = " + a);
+            sql(s, "UPDATE servers SET status = 'provisioning' WHERE id = " + a);
+
+            // Another claim's task: nothing.
+            leasedTask(s, a, "someone-else#7");
+            String others = state(s, a);
+            assertThat(settleAtOnce(s, a, account, true, record, now)).isEmpty();
+            assertThat(state(s, a)).isEqualTo(others);
+            sql(s, "DELETE FROM server_tasks WHERE server_id = " + a);
+
+            // A usage record already there, and one to store: the general way (nothing written here).
+            leasedTask(s, a, OWNER);
+            sql(s, "INSERT INTO server_usage (cpu_percent, memory_mb, disk_gb, bandwidth_gb, collected_at, net_bytes, usage_month, "
+                    + "month_bytes, server_id) VALUES (1, 1, 1, 0, CURRENT_TIMESTAMP, 1, '2026-12', 1, " + a + ")");
+            String withUsage = state(s, a);
+            assertThat(settleAtOnce(s, a, account, true, record, now)).isEmpty();
+            assertThat(state(s, a)).isEqualTo(withUsage);
+
+            // Suspended, and a suspension's task to follow: the general way.
+            sql(s, "UPDATE accounts SET suspended = TRUE WHERE id = " + account);
+            assertThat(settleAtOnce(s, a, account, true, null, now)).isEmpty();
+            assertThat(state(s, a)).isEqualTo(withUsage);
+            sql(s, "UPDATE accounts SET suspended = FALSE WHERE id = " + account);
+            sql(s, "DELETE FROM server_usage WHERE server_id = " + a);
+
+            String before = state(s, a);
+            long events = eventsOf(s, a);
+            Optional<Repositories.Settled> settled = settleAtOnce(s, a, account, true, record, now);
+            if (!TestDatabase.postgres()) {
+                assertThat(settled).isEmpty();
+                assertThat(state(s, a)).isEqualTo(before);
+                return;
+            }
+            // Nothing more needed: settled, committed, in one round trip.
+            assertThat(settled).contains(new Repositories.Settled(false, true));
+            assertThat(state(s, a)).isEqualTo("active 0 1 " + (events + 1));
+            assertThat(count(s, "SELECT memory_mb FROM server_usage WHERE server_id = " + a)).isEqualTo(700);
+
+            // Suspended with no task to follow (the operation is a suspension): settled at once, held.
+            sql(s, "UPDATE accounts SET suspended = TRUE WHERE id = " + account);
+            leasedTask(s, a, OWNER);
+            assertThat(settleAtOnce(s, a, account, false, null, now)).contains(new Repositories.Settled(true, false));
+            assertThat(status(s, a)).isEqualTo("suspended");
+        }
+    }
+
     private static Optional<Repositories.Settled> settle(TestServer s, long id, long account, Status free, boolean provisioned,
             Repositories.UsageRecord usage, Instant now) {
         return s.app.backend.tx.inTransaction(r -> {
             return r.tasks().finishSettling(new Repositories.Settlement(id, 0, OWNER, account, free, null, Status.SUSPENDED,
                     Suspensions.REASON, provisioned, usage, "settled by test", now));
         });
+    }
+
+    /**
+     * What the settlement that commits by itself relies on (PostgreSQL): statements sent together on a
+     * connection of vpsd's pool in autocommit are one transaction (the driver sends one Sync after them),
+     * so the server's lock is held until the settlement commits.
+     */
+    @Test
+    void statementsSentTogetherInAutocommitAreOneTransaction() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestDatabase.postgres(), "PostgreSQL's protocol; H2 settles the general way");
+        try (TestServer s = TestServer.start(); Handle h = s.app.backend.database.jdbi().open()) {
+            var c = h.getConnection();
+            assertThat(c.getAutoCommit()).isTrue();
+            long first;
+            try (var ps = c.prepareStatement("SELECT txid_current();\nSELECT txid_current()")) {
+                ps.execute();
+                try (var r = ps.getResultSet()) {
+                    r.next();
+                    first = r.getLong(1);
+                }
+                assertThat(ps.getMoreResults()).isTrue();
+                try (var r = ps.getResultSet()) {
+                    r.next();
+                    assertThat(r.getLong(1)).isEqualTo(first);
+                }
+            }
+            try (var ps = c.prepareStatement("SELECT txid_current()"); var r = ps.executeQuery()) {
+                r.next();
+                assertThat(r.getLong(1)).as("the next statement alone is a transaction of its own").isNotEqualTo(first);
+            }
+        }
+    }
+
+    /** {@link Repositories.Tasks#finishSettlingAtOnce} of an operation that makes the server active (or held). */
+    private static Optional<Repositories.Settled> settleAtOnce(TestServer s, long id, long account, boolean heldNeedsTask,
+            Repositories.UsageRecord usage, Instant now) {
+        return s.app.backend.tx.atomically(r -> r.tasks().finishSettlingAtOnce(new Repositories.Settlement(id, 0, OWNER, account,
+                Status.ACTIVE, null, Status.SUSPENDED, Suspensions.REASON, true, usage, "settled by test", now), heldNeedsTask));
+    }
+
+    /** The server's status, its tasks, its usage records and its events: "STATUS TASKS USAGE EVENTS". */
+    private static String state(TestServer s, long id) {
+        return status(s, id) + " " + count(s, "SELECT COUNT(*) FROM server_tasks WHERE server_id = " + id) + " "
+                + count(s, "SELECT COUNT(*) FROM server_usage WHERE server_id = " + id) + " " + eventsOf(s, id);
+    }
+
+    private static long eventsOf(TestServer s, long id) {
+        return count(s, "SELECT COUNT(*) FROM server_events WHERE server_id = " + id);
     }
 
     /** A task of generation 0 held by {@code owner} for an hour (the engine leaves it alone). */
