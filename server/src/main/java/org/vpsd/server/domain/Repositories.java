@@ -98,9 +98,6 @@ public interface Repositories {
 
         Optional<Location.Host> host(long id);
 
-        /** The hosts of a location, in the order they were added. */
-        List<Location.Host> hosts(long locationId);
-
         /** Reserves capacity on a host if it has room (with its overcommit ratios); false otherwise. */
         boolean reserveCapacity(long hostId, int vcpus, int memoryMb);
 

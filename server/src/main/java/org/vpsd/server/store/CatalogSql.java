@@ -149,11 +149,6 @@ final class CatalogSql implements Repositories.Catalog {
         return h.createQuery("SELECT * FROM hosts WHERE id = :id").bind("id", id).map(HOST).findOne();
     }
 
-    @Override
-    public List<Location.Host> hosts(long locationId) {
-        return Jdbc.list(h, "SELECT * FROM hosts WHERE location_id = ? ORDER BY id", ps -> ps.setLong(1, locationId), r -> HOST.map(r, null));
-    }
-
     /** A host with room for a server of {@code ?} vCPUs and {@code ?} MB (after its ratios), and enabled. */
     static final String ROOM = "enabled AND used_vcpus + ? <= vcpus * cpu_ratio AND used_memory_mb + ? <= memory_mb * memory_ratio";
 
