@@ -94,7 +94,7 @@ final class AddressSql implements Repositories.Addresses {
                                             ELSE 'not placed the usual way' END) END
               FROM (SELECT 1 AS one) x LEFT JOIN got g ON TRUE LEFT JOIN address_ranges r ON r.id = g.range_id""";
 
-    private static final String PLACE_AND_ADVANCE_KEEPING_LEASE = PLACE_AND_ADVANCE.formatted("");
+    static final String PLACE_AND_ADVANCE_KEEPING_LEASE = PLACE_AND_ADVANCE.formatted("");
     private static final String PLACE_AND_ADVANCE_LETTING_GO = PLACE_AND_ADVANCE.formatted(", lease_owner = NULL, lease_until = NULL");
 
     /** The common part of both: the addresses, the host and the server's row, as {@code got}, {@code reserved} and {@code placed}. */

@@ -37,7 +37,8 @@ class QueuePlansTest {
                 h.execute("DELETE FROM server_tasks WHERE server_id IN (SELECT id FROM servers WHERE name LIKE 'burst-%')");
                 h.execute("VACUUM ANALYZE server_tasks");
                 assertThat(pages(h)).as("the drained queue's pages, kept").isGreaterThan(20);
-                for (String sql : List.of(TaskSql.ADVANCE, SettleSql.SETTLE_PG)) {
+                for (String sql : List.of(TaskSql.ADVANCE, SettleSql.SETTLE_PG, SettleSql.SETTLE_AT_ONCE_PG,
+                        AddressSql.PLACE_AND_ADVANCE_KEEPING_LEASE)) {
                     String plan = plan(h, sql, null);
                     assertThat(plan).as(plan).contains("server_tasks_pkey").doesNotContain("Seq Scan on server_tasks");
                 }
