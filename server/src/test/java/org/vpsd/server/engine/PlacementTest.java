@@ -11,32 +11,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.vpsd.server.testing.Catalogs;
 import org.vpsd.server.testing.Http;
 import org.vpsd.server.testing.TestServer;
 
 /** Servers go to a host of their location with room for their plan; a full location fails them visibly. */
 class PlacementTest {
-    // Room for one Standard VPS on rack-1 and two on rack-2 (no overcommit); rack-3 is disabled.
-    static final String RACKS = """
-            plans:
-              - {id: 1, name: Standard VPS, vcpus: 2, memory: 4096, storage: 80, bandwidth: 2048, price_hourly: 0.03}
-            os:
-              - {id: 5, name: Ubuntu 22.04 LTS, image: ubuntu-22.04}
-            locations:
-              - code: racks
-                name: Racks
-                ipv4: [{cidr: 192.0.2.0/28, gateway: 192.0.2.1}]
-                ipv6: [{cidr: "2001:db8:9::/64", gateway: "2001:db8:9::1", pool_size: 100}]
-                hosts:
-                  - {name: rack-1, uri: "sim:rack-1", vcpus: 2, memory: 4096, cpu_ratio: 1.0, memory_ratio: 1.0}
-                  - {name: rack-2, uri: "sim:rack-2", vcpus: 4, memory: 8192, cpu_ratio: 1.0, memory_ratio: 1.0}
-                  - {name: rack-3, uri: "sim:rack-3", vcpus: 64, memory: 262144, enabled: false}
-            """;
-
     @Test
     void serversFillTheHostsWithRoomThenFailVisiblyAndADeleteMakesRoomAgain() {
         try (TestServer s = TestServer.start()) {
-            assertThat(s.admin.put("/admin/v1/catalog/", RACKS).status()).isEqualTo(200);
+            assertThat(s.admin.put("/admin/v1/catalog/", Catalogs.RACKS).status()).isEqualTo(200);
             Http api = s.customer(new BigDecimal("100"));
             List<Long> ids = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -67,11 +51,9 @@ class PlacementTest {
 
     // rack-a holds two Standard VPS (8 GiB), rack-b one (6 GiB): the first server has more room on rack-a, the
     // second on rack-b (6 GiB free against 4), the third on rack-a again (4 against 2); then neither has room.
-    static final String UNEVEN = RACKS.replaceFirst("(?s)hosts:.*", """
-            hosts:
-                  - {name: rack-a, uri: "sim:rack-a", vcpus: 8, memory: 8192, cpu_ratio: 1.0, memory_ratio: 1.0}
-                  - {name: rack-b, uri: "sim:rack-b", vcpus: 8, memory: 6144, cpu_ratio: 1.0, memory_ratio: 1.0}
-            """);
+    static final String UNEVEN = Catalogs.racksWith(
+            "{name: rack-a, uri: \"sim:rack-a\", vcpus: 8, memory: 8192, cpu_ratio: 1.0, memory_ratio: 1.0}",
+            "{name: rack-b, uri: \"sim:rack-b\", vcpus: 8, memory: 6144, cpu_ratio: 1.0, memory_ratio: 1.0}");
 
     @Test
     void eachServerGoesToTheHostWithTheMostFreeMemory() {

@@ -1,6 +1,9 @@
 package org.vpsd.server.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.vpsd.server.store.StoreRows.count;
+import static org.vpsd.server.store.StoreRows.sql;
+import static org.vpsd.server.store.StoreRows.text;
 import static org.vpsd.server.testing.TestServer.awaitStatus;
 
 import java.math.BigDecimal;
@@ -10,6 +13,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.vpsd.server.domain.Repositories;
 import org.vpsd.server.domain.Repositories.Addresses.Placement;
+import org.vpsd.server.testing.Catalogs;
 import org.vpsd.server.testing.Http;
 import org.vpsd.server.testing.TestDatabase;
 import org.vpsd.server.testing.TestServer;
@@ -23,19 +27,8 @@ import org.vpsd.server.testing.TestServer;
 class PlaceAndAdvanceTest {
     private static final String OWNER = "place-test#1";
     // One host with room for two Standard VPS.
-    private static final String CATALOG = """
-            plans:
-              - {id: 1, name: Standard VPS, vcpus: 2, memory: 4096, storage: 80, bandwidth: 2048, price_hourly: 0.03}
-            os:
-              - {id: 5, name: Ubuntu 22.04 LTS, image: ubuntu-22.04}
-            locations:
-              - code: racks
-                name: Racks
-                ipv4: [{cidr: 192.0.2.0/28, gateway: 192.0.2.1}]
-                ipv6: [{cidr: "2001:db8:9::/64", gateway: "2001:db8:9::1", pool_size: 100}]
-                hosts:
-                  - {name: rack-1, uri: "sim:rack-1", vcpus: 4, memory: 8192, cpu_ratio: 1.0, memory_ratio: 1.0}
-            """;
+    private static final String CATALOG = Catalogs.racksWith(
+            "{name: rack-1, uri: \"sim:rack-1\", vcpus: 4, memory: 8192, cpu_ratio: 1.0, memory_ratio: 1.0}");
 
     @Test
     void placesAndSavesTheProgressTogetherOrChangesNothing() {
@@ -114,22 +107,8 @@ class PlaceAndAdvanceTest {
         return text(s, "SELECT CAST(step AS VARCHAR(5)) || ' ' || lease_owner || ' ' || COALESCE(state, 'null') FROM server_tasks WHERE server_id = " + id);
     }
 
-    /** A provisioning task of generation 0 at its first step, held by {@code owner} for an hour (the engine leaves it alone). */
+    /** A provisioning task at its first step, held by {@code owner}. */
     private static void leasedTask(TestServer s, long id, String owner) {
-        sql(s, "INSERT INTO server_tasks (server_id, operation, step, generation, attempts, run_at, lease_owner, lease_until, created_at) "
-                + "VALUES (" + id + ", 'provision', 0, 0, 0, CURRENT_TIMESTAMP, '" + owner + "', CURRENT_TIMESTAMP + INTERVAL '1' HOUR, "
-                + "CURRENT_TIMESTAMP)");
-    }
-
-    private static long count(TestServer s, String query) {
-        return s.app.backend.database.jdbi().withHandle(h -> h.createQuery(query).mapTo(Long.class).one());
-    }
-
-    private static String text(TestServer s, String query) {
-        return s.app.backend.database.jdbi().withHandle(h -> h.createQuery(query).mapTo(String.class).findOne().orElse("null"));
-    }
-
-    private static void sql(TestServer s, String statement) {
-        s.app.backend.database.jdbi().useHandle(h -> h.execute(statement));
+        StoreRows.leasedTask(s, id, "provision", 0, owner);
     }
 }

@@ -1,6 +1,8 @@
 package org.vpsd.server.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.vpsd.server.store.StoreRows.count;
+import static org.vpsd.server.store.StoreRows.sql;
 import static org.vpsd.server.testing.TestServer.awaitStatus;
 import static org.vpsd.server.testing.TestServer.create;
 
@@ -243,11 +245,9 @@ class SettleSqlTest {
         return count(s, "SELECT COUNT(*) FROM server_events WHERE server_id = " + id);
     }
 
-    /** A task of generation 0 held by {@code owner} for an hour (the engine leaves it alone). */
+    /** A start's task at its second step, held by {@code owner}. */
     private static void leasedTask(TestServer s, long id, String owner) {
-        sql(s, "INSERT INTO server_tasks (server_id, operation, step, generation, attempts, run_at, lease_owner, lease_until, created_at) "
-                + "VALUES (" + id + ", 'start', 1, 0, 0, CURRENT_TIMESTAMP, '" + owner + "', CURRENT_TIMESTAMP + INTERVAL '1' HOUR, "
-                + "CURRENT_TIMESTAMP)");
+        StoreRows.leasedTask(s, id, "start", 1, owner);
     }
 
     private static long accountOf(TestServer s, long id) {
@@ -257,13 +257,5 @@ class SettleSqlTest {
     private static String status(TestServer s, long id) {
         return s.app.backend.database.jdbi().withHandle(h -> h.createQuery("SELECT status FROM servers WHERE id = " + id)
                 .mapTo(String.class).one());
-    }
-
-    private static long count(TestServer s, String query) {
-        return s.app.backend.database.jdbi().withHandle(h -> h.createQuery(query).mapTo(Long.class).one());
-    }
-
-    private static void sql(TestServer s, String statement) {
-        s.app.backend.database.jdbi().useHandle(h -> h.execute(statement));
     }
 }
