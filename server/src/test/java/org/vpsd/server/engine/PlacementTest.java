@@ -32,7 +32,7 @@ class PlacementTest {
                 long host = s.admin.get("/admin/v1/servers/" + id + "/").json().get("host_id").asLong();
                 perHost.merge(host, 1, Integer::sum);
             }
-            // The largest host first, then the other one: two and one, never the disabled host.
+            // Each to the host with the most free memory then: two on rack-2 and one on rack-1, never the disabled host.
             assertThat(perHost.values()).containsExactlyInAnyOrder(2, 1);
 
             long fourth = create(api, "rack-3", "racks");
@@ -66,7 +66,7 @@ class PlacementTest {
                 awaitStatus(api, id, "active");
                 hosts.add(s.admin.get("/admin/v1/servers/" + id + "/").json().get("host_id").asLong());
             }
-            // The largest host first; a rule that filled the largest host first would put the second there too.
+            // rack-a, then rack-b, then rack-a: a rule that filled the largest host first would put the second on rack-a too.
             assertThat(hosts.get(1)).isNotEqualTo(hosts.get(0));
             assertThat(hosts.get(2)).isEqualTo(hosts.get(0));
 
