@@ -414,7 +414,7 @@ public final class Engine implements WorkSignal, AutoCloseable {
         String note = done.note();
         Optional<UsageSample> firstUsage = usage == null || op.done() != Status.ACTIVE ? Optional.empty()
                 : done.usage() != null ? Optional.of(done.usage()) : usage.sampleBeforeActive(server.id(), vm);
-        Repositories.UsageRecord first = firstUsage.map(usage::firstRecord).orElse(null);
+        Repositories.UsageRecord first = firstUsage.map(sample -> usage.firstRecord(sample)).orElse(null);
         Status free = Suspensions.settle(op, false);
         Status held = Suspensions.settle(op, true);
         var settlement = new Repositories.Settlement(server.id(), task.generation(), owner, server.accountId(),
