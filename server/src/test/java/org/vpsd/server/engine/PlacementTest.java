@@ -51,9 +51,7 @@ class PlacementTest {
 
     // rack-a holds two Standard VPS (8 GiB), rack-b one (6 GiB): the first server has more room on rack-a, the
     // second on rack-b (6 GiB free against 4), the third on rack-a again (4 against 2); then neither has room.
-    static final String UNEVEN = Catalogs.racksWith(
-            "{name: rack-a, uri: \"sim:rack-a\", vcpus: 8, memory: 8192, cpu_ratio: 1.0, memory_ratio: 1.0}",
-            "{name: rack-b, uri: \"sim:rack-b\", vcpus: 8, memory: 6144, cpu_ratio: 1.0, memory_ratio: 1.0}");
+    static final String UNEVEN = Catalogs.racksWith(Catalogs.host("rack-a", 8, 8192), Catalogs.host("rack-b", 8, 6144));
 
     @Test
     void eachServerGoesToTheHostWithTheMostFreeMemory() {

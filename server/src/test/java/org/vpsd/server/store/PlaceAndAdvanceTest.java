@@ -27,8 +27,7 @@ import org.vpsd.server.testing.TestServer;
 class PlaceAndAdvanceTest {
     private static final String OWNER = "place-test#1";
     // One host with room for two Standard VPS.
-    private static final String CATALOG = Catalogs.racksWith(
-            "{name: rack-1, uri: \"sim:rack-1\", vcpus: 4, memory: 8192, cpu_ratio: 1.0, memory_ratio: 1.0}");
+    private static final String CATALOG = Catalogs.racksWith(Catalogs.host("rack-1", 4, 8192));
 
     @Test
     void placesAndSavesTheProgressTogetherOrChangesNothing() {

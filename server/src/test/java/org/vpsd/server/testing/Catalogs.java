@@ -4,12 +4,16 @@ package org.vpsd.server.testing;
 public final class Catalogs {
     private Catalogs() {}
 
-    /** One plan, one image, and a location whose IPv4 pool holds five addresses (192.0.2.2 to .6). */
-    public static final String TINY_POOL = """
+    /** The plan and the image of every catalog here: plan 1 "Standard VPS" (2 vCPUs, 4 GiB), OS 5. */
+    private static final String PLAN_AND_IMAGE = """
             plans:
               - {id: 1, name: Standard VPS, vcpus: 2, memory: 4096, storage: 80, bandwidth: 2048, price_hourly: 0.03}
             os:
               - {id: 5, name: Ubuntu 22.04 LTS, image: ubuntu-22.04}
+            """;
+
+    /** One plan, one image, and a location whose IPv4 pool holds five addresses (192.0.2.2 to .6). */
+    public static final String TINY_POOL = PLAN_AND_IMAGE + """
             locations:
               - code: tiny
                 name: Tiny
@@ -21,11 +25,7 @@ public final class Catalogs {
      * One plan, one image, and a location "racks" with three hosts: room for one Standard VPS on rack-1 and
      * two on rack-2 (no overcommit); rack-3 is disabled.
      */
-    public static final String RACKS = """
-            plans:
-              - {id: 1, name: Standard VPS, vcpus: 2, memory: 4096, storage: 80, bandwidth: 2048, price_hourly: 0.03}
-            os:
-              - {id: 5, name: Ubuntu 22.04 LTS, image: ubuntu-22.04}
+    public static final String RACKS = PLAN_AND_IMAGE + """
             locations:
               - code: racks
                 name: Racks
@@ -44,5 +44,11 @@ public final class Catalogs {
             yaml.append("      - ").append(host).append('\n');
         }
         return RACKS.replaceFirst("(?s)hosts:.*", java.util.regex.Matcher.quoteReplacement(yaml.toString()));
+    }
+
+    /** A host for {@link #racksWith}: {@code uri} "sim:NAME", no overcommit. */
+    public static String host(String name, int vcpus, int memoryMb) {
+        return "{name: " + name + ", uri: \"sim:" + name + "\", vcpus: " + vcpus + ", memory: " + memoryMb
+                + ", cpu_ratio: 1.0, memory_ratio: 1.0}";
     }
 }
